@@ -1,0 +1,41 @@
+use insta::assert_snapshot;
+use lesson_tests::{group_lines, number_after, run, PidNames};
+
+#[test]
+fn output() {
+    let run = run("fork", &[]);
+    run.assert_success();
+    let parent = run.pid;
+
+    // The facts: the parent learns the child's pid from fork(); the child's
+    // ppid is the parent's pid; each process prints its own pid once; the
+    // parent reaps the child.
+    let child = run
+        .lines()
+        .find_map(|l| number_after(l, &format!("parent: pid = {parent}, childpid = ")))
+        .expect("parent line");
+    assert_ne!(child, parent);
+    let child_line = format!("child: pid = {child}, ppid = {parent}");
+    assert!(run.lines().any(|l| l == child_line), "{run}");
+    for pid in [parent, child] {
+        assert_eq!(run.lines().filter(|l| *l == pid.to_string()).count(), 1, "{run}");
+    }
+    let reaped = format!("parent: child {child} exited with status 0");
+    assert_eq!(run.lines().last(), Some(reaped.as_str()), "{run}");
+
+    // Parent and child print at the same time, so their lines interleave
+    // differently from run to run. Show the parent's lines, then the child's,
+    // then the parent's line after waitpid (always last: it waits for the child).
+    let child_s = child.to_string();
+    let grouped = group_lines(&run.stdout, |line| {
+        if line == child_s || line.starts_with("child:") {
+            1
+        } else if line.starts_with("parent: child") {
+            2
+        } else {
+            0
+        }
+    });
+    let text = PidNames::new().add(parent).add(child).apply(&grouped);
+    assert_snapshot!("output", text);
+}

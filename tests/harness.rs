@@ -1,0 +1,255 @@
+//! Test harness for the lessons: runs each lesson's binary as a child process
+//! (never forking inside this multithreaded test process), captures its output,
+//! checks that it left no process behind, and offers the normalizations that
+//! turn a run's output into a byte-stable snapshot.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long one lesson run may take before the harness kills it and fails.
+/// Not a speed test: a bound so that a hung lesson fails instead of hanging CI.
+const HANG_LIMIT: Duration = Duration::from_secs(180);
+
+/// The finished run of one lesson binary.
+#[derive(Debug)]
+pub struct Run {
+    /// Pid of the lesson process itself (the root of its process group).
+    pub pid: u32,
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Panics, showing everything the lesson printed, unless it exited with 0.
+    pub fn assert_success(&self) -> &Self {
+        assert!(self.status.success(), "lesson failed: {}\n{self}", self.status);
+        self
+    }
+
+    /// Asserts the contract for bad input: exit code 2, exactly one line on
+    /// stderr naming the program, nothing on stdout, no panic or backtrace.
+    pub fn assert_usage_error(&self, program: &str) -> &Self {
+        assert_eq!(self.status.code(), Some(2), "expected exit code 2\n{self}");
+        assert_eq!(self.stderr.lines().count(), 1, "expected one line on stderr\n{self}");
+        assert!(self.stderr.starts_with(&format!("{program}: ")), "{self}");
+        assert!(!self.stderr.contains("panicked"), "{self}");
+        assert!(self.stdout.is_empty(), "expected nothing on stdout\n{self}");
+        self
+    }
+
+    pub fn lines(&self) -> impl Iterator<Item = &str> {
+        self.stdout.lines()
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "--- stdout ---\n{}--- stderr ---\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// The path of a lesson's binary, built (once per test run) in the same
+/// profile and target directory as this test binary.
+pub fn bin(lesson: &str) -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    let dir = BUILT.get_or_init(|| {
+        // This test binary lives in <target>/<profile>/deps/.
+        let exe = std::env::current_exe().expect("current_exe");
+        let profile_dir = exe.parent().and_then(|d| d.parent()).expect("target dir").to_path_buf();
+        // `cargo test` builds a package's own binaries only, not other packages',
+        // so build the lesson binaries here. Cargo's build lock is free while
+        // tests run, and a fresh build is a no-op.
+        if let Some(cargo) = std::env::var_os("CARGO") {
+            let release = profile_dir.ends_with("release");
+            let mut build = Command::new(cargo);
+            build.args(["build", "--quiet", "--workspace", "--bins", "--exclude", "xtask"]);
+            if release {
+                build.arg("--release");
+            }
+            let status = build.status().expect("run cargo build");
+            assert!(status.success(), "building the lesson binaries failed");
+        }
+        profile_dir
+    });
+    let path = dir.join(format!("{lesson}{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.exists(), "no binary {}: run `cargo build --workspace`", path.display());
+    path
+}
+
+/// Runs a lesson binary with the given arguments and returns its output once it
+/// has exited. Fails the test if any process it started is still alive after it.
+pub fn run(lesson: &str, args: &[&str]) -> Run {
+    let mut command = Command::new(bin(lesson));
+    command.args(args);
+    run_command(command)
+}
+
+/// Like [`run`] for a prepared command (to set environment variables, say).
+pub fn run_command(mut command: Command) -> Run {
+    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    // Its own process group, so that everything it starts can be found (and
+    // cleaned up) afterwards, even processes whose parent has gone.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command.spawn().expect("spawn lesson binary");
+    let pid = child.id();
+    let out = read_all(child.stdout.take().expect("stdout"));
+    let err = read_all(child.stderr.take().expect("stderr"));
+
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break status;
+        }
+        if started.elapsed() > HANG_LIMIT {
+            kill_group(pid);
+            let _ = child.wait();
+            panic!("lesson {command:?} still running after {HANG_LIMIT:?}: killed");
+        }
+        thread::sleep(Duration::from_millis(5));
+    };
+    let left = leftovers(pid);
+    let run = Run {
+        pid,
+        status,
+        stdout: out.join().expect("stdout reader"),
+        stderr: err.join().expect("stderr reader"),
+    };
+    assert!(left.is_empty(), "lesson {command:?} left processes behind: {left:?}\n{run}");
+    run
+}
+
+fn read_all(mut stream: impl Read + Send + 'static) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        stream.read_to_end(&mut bytes).expect("read lesson output");
+        String::from_utf8(bytes).expect("lesson output is UTF-8")
+    })
+}
+
+/// Processes of the group `pgid` still alive (not zombies) after its leader
+/// exited. Children that exit on their own when their parent goes (as the pool's
+/// workers do) get a few seconds; anything left then is killed and reported.
+#[cfg(target_os = "linux")]
+fn leftovers(pgid: u32) -> Vec<u32> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let alive = group_members(pgid);
+        if alive.is_empty() || Instant::now() > deadline {
+            if !alive.is_empty() {
+                kill_group(pgid);
+            }
+            return alive;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn leftovers(_pgid: u32) -> Vec<u32> {
+    Vec::new()
+}
+
+/// Pids of live processes in process group `pgid`, read from /proc.
+#[cfg(target_os = "linux")]
+fn group_members(pgid: u32) -> Vec<u32> {
+    let mut pids = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // Fields after the command name (which may hold spaces) in parentheses:
+        // state ppid pgrp ...
+        let Some(rest) = stat.rsplit_once(')').map(|(_, rest)| rest) else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        if fields.get(2) == Some(&pgid.to_string().as_str()) && fields.first() != Some(&"Z") {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
+fn kill_group(pgid: u32) {
+    let _ = Command::new("kill").args(["-KILL", "--", &format!("-{pgid}")]).status();
+}
+
+/// Gives pids stable names for snapshots: the first pid added becomes `[pid1]`,
+/// the next `[pid2]`, and so on. Relations stay visible: if the child's ppid is
+/// the parent's pid, the snapshot shows the same placeholder in both places.
+#[derive(Default)]
+pub struct PidNames {
+    names: BTreeMap<String, String>,
+}
+
+impl PidNames {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Names `pid` (if it has no name yet) `[pidN]`.
+    pub fn add(&mut self, pid: impl ToString) -> &mut Self {
+        let next = format!("[pid{}]", self.names.len() + 1);
+        self.names.entry(pid.to_string()).or_insert(next);
+        self
+    }
+
+    /// Names `pid` with a given placeholder, e.g. `[worker]` for any worker.
+    pub fn add_as(&mut self, pid: impl ToString, name: &str) -> &mut Self {
+        self.names.insert(pid.to_string(), name.to_string());
+        self
+    }
+
+    /// Replaces every whole number in `text` that is a named pid by its name.
+    pub fn apply(&self, text: &str) -> String {
+        replace_numbers(text, |n| self.names.get(n).cloned())
+    }
+}
+
+/// Calls `f` on every maximal run of ASCII digits in `text`; where it returns
+/// a replacement, the digits are replaced.
+pub fn replace_numbers(text: &str, f: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        out.push_str(&rest[..start]);
+        let digits = &rest[start..];
+        let len = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
+        let number = &digits[..len];
+        match f(number) {
+            Some(name) => out.push_str(&name),
+            None => out.push_str(number),
+        }
+        rest = &digits[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Reorders lines so that those of each group come together, groups in the
+/// order of their keys, lines within a group in the order printed. Use it when
+/// several processes or threads print at once: their interleaving changes from
+/// run to run, but each one's own order does not.
+pub fn group_lines<K: Ord>(text: &str, key: impl Fn(&str) -> K) -> String {
+    let mut lines: Vec<(K, usize, &str)> =
+        text.lines().enumerate().map(|(i, line)| (key(line), i, line)).collect();
+    lines.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    lines.into_iter().map(|(_, _, line)| format!("{line}\n")).collect()
+}
+
+/// The first whole number after `prefix` in `line`, if the line contains it.
+pub fn number_after(line: &str, prefix: &str) -> Option<u32> {
+    let start = line.find(prefix)? + prefix.len();
+    let digits: String = line[start..].chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}

@@ -1,0 +1,4 @@
+//! Snapshot tests of every lesson's output, plus the facts each lesson teaches.
+//! One module per lesson; snapshots live in `tests/snapshots/`.
+
+mod fork;

@@ -1,0 +1,285 @@
+//! The docs pipeline. Chapters never hold pasted code or output: blocks between
+//! marker comments are filled from the sources, so they cannot go stale.
+//!
+//! ```text
+//! <!-- gen:file crates/fork/src/main.rs -->   a file, fenced by its extension
+//! <!-- gen:snapshot fork__output -->          tests/snapshots/lessons__fork__output.snap
+//! <!-- gen:lessons -->                        README's lesson table
+//! <!-- gen:chapters -->                       docs/README.md's chapter index
+//! <!-- gen:end -->                            closes each of the above
+//! ```
+//!
+//! `docs/{zh,en}/SUMMARY.md` (mdBook's table of contents) are generated whole.
+
+use crate::{fail, Failure};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+const LANGS: [&str; 2] = ["zh", "en"];
+const OPEN: &str = "<!-- gen:";
+const END: &str = "<!-- gen:end -->";
+
+/// A lesson crate and its chapter.
+pub struct Lesson {
+    pub name: String,
+    /// The Python it mirrors, from `[package.metadata.lesson] python = "…"`.
+    python: String,
+    /// The chapter's file name, e.g. `03-pool.md` (the same in every language).
+    chapter: Option<String>,
+}
+
+/// The lessons, in chapter order (lessons without a chapter last).
+pub fn lessons(root: &Path) -> Result<Vec<Lesson>, Failure> {
+    let chapters = chapter_files(root, "en")?;
+    let mut lessons = Vec::new();
+    for dir in read_dir_sorted(&root.join("crates"))? {
+        let manifest = read(&dir.join("Cargo.toml"))?;
+        let name = toml_string(&manifest, "name")
+            .ok_or_else(|| fail(format!("no name in {}", dir.display())))?;
+        let python = toml_string(&manifest, "python").unwrap_or_default();
+        let chapter = chapters.iter().find(|c| chapter_lesson(c) == Some(name.as_str())).cloned();
+        lessons.push(Lesson { name, python, chapter });
+    }
+    lessons.sort_by_key(|l| (l.chapter.is_none(), l.chapter.clone()));
+    Ok(lessons)
+}
+
+/// `03-pool.md` -> `pool`; files without a number (e.g. benchmarks.md) -> None.
+fn chapter_lesson(file: &str) -> Option<&str> {
+    let stem = file.strip_suffix(".md")?;
+    let (number, name) = stem.split_once('-')?;
+    number.chars().all(|c| c.is_ascii_digit()).then_some(name)
+}
+
+/// The value of the first `key = "value"` line of a Cargo.toml (no TOML crate:
+/// our manifests are simple, and xtask stays dependency-free).
+fn toml_string(manifest: &str, key: &str) -> Option<String> {
+    manifest.lines().find_map(|line| {
+        let (k, v) = line.split_once('=')?;
+        if k.trim() != key {
+            return None;
+        }
+        Some(v.trim().strip_prefix('"')?.strip_suffix('"')?.replace("\\\"", "\""))
+    })
+}
+
+/// Chapter files of one language (`*.md` but SUMMARY.md), sorted.
+fn chapter_files(root: &Path, lang: &str) -> Result<Vec<String>, Failure> {
+    let dir = root.join("docs").join(lang);
+    let mut files: Vec<String> = read_dir_sorted(&dir)?
+        .iter()
+        .filter_map(|p| p.file_name()?.to_str().map(str::to_string))
+        .filter(|f| f.ends_with(".md") && f != "SUMMARY.md")
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Every file the pipeline writes, with the content it should have.
+fn expected(root: &Path) -> Result<Vec<(PathBuf, String)>, Failure> {
+    let lessons = lessons(root)?;
+    let mut out = Vec::new();
+    let mut with_markers = vec![root.join("README.md"), root.join("docs/README.md")];
+    for lang in LANGS {
+        let files = chapter_files(root, lang)?;
+        let mut summary = String::from(if lang == "zh" { "# 目录\n\n" } else { "# Summary\n\n" });
+        for file in &files {
+            let path = root.join("docs").join(lang).join(file);
+            summary.push_str(&format!("- [{}]({file})\n", title(&read(&path)?)));
+            with_markers.push(path);
+        }
+        out.push((root.join("docs").join(lang).join("SUMMARY.md"), summary));
+    }
+    for path in with_markers {
+        let text = read(&path)?;
+        let filled =
+            fill(root, &lessons, &text).map_err(|e| fail(format!("{}: {e}", path.display())))?;
+        out.push((path, filled));
+    }
+    Ok(out)
+}
+
+/// The text of the first `# ` heading.
+fn title(markdown: &str) -> String {
+    markdown.lines().find_map(|l| l.strip_prefix("# ")).unwrap_or("(untitled)").trim().to_string()
+}
+
+/// Replaces the body of every `<!-- gen:… -->` block with fresh content.
+fn fill(root: &Path, lessons: &[Lesson], text: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let mut lines = text.split_inclusive('\n');
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        let Some(directive) = directive(line) else { continue };
+        if directive == "end" {
+            return Err("gen:end without an opening marker".into());
+        }
+        // Skip the old body, up to and including the end marker.
+        if !lines.by_ref().any(|l| l.trim_end() == END) {
+            return Err(format!("no {END} after {}", line.trim_end()));
+        }
+        out.push_str(&block(root, lessons, directive)?);
+        out.push_str(END);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// `<!-- gen:file x -->` -> Some("file x").
+fn directive(line: &str) -> Option<&str> {
+    line.trim_end().strip_prefix(OPEN)?.strip_suffix(" -->").map(str::trim)
+}
+
+fn block(root: &Path, lessons: &[Lesson], directive: &str) -> Result<String, String> {
+    let (kind, arg) = directive.split_once(' ').unwrap_or((directive, ""));
+    match kind {
+        "file" => {
+            let body = fs::read_to_string(root.join(arg)).map_err(|e| format!("{arg}: {e}"))?;
+            let lang = match arg.rsplit('.').next() {
+                Some("rs") => "rust",
+                Some("py") => "python",
+                Some("toml") => "toml",
+                Some("sh") => "sh",
+                _ => "text",
+            };
+            Ok(fence(lang, &body))
+        }
+        "snapshot" => {
+            let path = root.join("tests/snapshots").join(format!("lessons__{arg}.snap"));
+            let snap = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(fence("text", snapshot_body(&snap)))
+        }
+        "lessons" => {
+            let mut t = String::from(
+                "| lesson · 课 | Python | run · 运行 | chapter · 章节 |\n|---|---|---|---|\n",
+            );
+            for l in lessons {
+                let chapter = match &l.chapter {
+                    Some(c) => format!("[中文](docs/zh/{c}) · [English](docs/en/{c})"),
+                    None => "—".into(),
+                };
+                t.push_str(&format!(
+                    "| [{n}](crates/{n}/src/main.rs) | {} | `cargo run -p {n}` | {chapter} |\n",
+                    l.python,
+                    n = l.name
+                ));
+            }
+            Ok(t)
+        }
+        "chapters" => {
+            let zh = chapter_files(root, "zh").map_err(|_| "docs/zh is missing")?;
+            let mut t = String::from("| 中文 | English |\n|---|---|\n");
+            for file in &zh {
+                let zt =
+                    title(&fs::read_to_string(root.join("docs/zh").join(file)).unwrap_or_default());
+                let et =
+                    title(&fs::read_to_string(root.join("docs/en").join(file)).unwrap_or_default());
+                t.push_str(&format!("| [{zt}](zh/{file}) | [{et}](en/{file}) |\n"));
+            }
+            Ok(t)
+        }
+        _ => Err(format!("unknown directive gen:{kind}")),
+    }
+}
+
+/// The body of an insta snapshot: what follows the header's closing `---`.
+fn snapshot_body(snap: &str) -> &str {
+    let mut rest = snap;
+    for _ in 0..2 {
+        match rest.find("---\n") {
+            Some(i) => rest = &rest[i + 4..],
+            None => return snap,
+        }
+    }
+    rest
+}
+
+/// A fenced code block, with a fence longer than any backtick run inside.
+fn fence(lang: &str, body: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in body.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let ticks = "`".repeat(longest.max(2) + 1);
+    let newline = if body.ends_with('\n') { "" } else { "\n" };
+    format!("{ticks}{lang}\n{body}{newline}{ticks}\n")
+}
+
+pub fn write(root: &Path) -> Result<(), Failure> {
+    for (path, content) in expected(root)? {
+        if read(&path).ok().as_deref() != Some(content.as_str()) {
+            fs::write(&path, content).map_err(|e| fail(format!("{}: {e}", path.display())))?;
+            println!("wrote {}", rel(root, &path));
+        }
+    }
+    check(root)
+}
+
+/// Fails when a generated block is stale, when the two languages hold
+/// different chapters or different generated blocks, or a lesson lacks one.
+pub fn check(root: &Path) -> Result<(), Failure> {
+    let mut problems = Vec::new();
+    for (path, content) in expected(root)? {
+        if read(&path).ok().as_deref() != Some(content.as_str()) {
+            problems.push(format!("{} is stale: run `cargo xtask docs`", rel(root, &path)));
+        }
+    }
+    let zh = chapter_files(root, "zh")?;
+    let en = chapter_files(root, "en")?;
+    for file in zh.iter().filter(|f| !en.contains(f)) {
+        problems.push(format!("docs/zh/{file} has no docs/en/{file}"));
+    }
+    for file in en.iter().filter(|f| !zh.contains(f)) {
+        problems.push(format!("docs/en/{file} has no docs/zh/{file}"));
+    }
+    for file in zh.iter().filter(|f| en.contains(f)) {
+        let blocks = |lang: &str| -> Result<Vec<String>, Failure> {
+            let text = read(&root.join("docs").join(lang).join(file))?;
+            Ok(text
+                .lines()
+                .filter_map(directive)
+                .filter(|d| *d != "end")
+                .map(str::to_string)
+                .collect())
+        };
+        let (z, e) = (blocks("zh")?, blocks("en")?);
+        if z != e {
+            problems.push(format!(
+                "docs/zh/{file} and docs/en/{file} differ in generated code/output blocks:\n  zh: {z:?}\n  en: {e:?}"
+            ));
+        }
+    }
+    for lesson in lessons(root)? {
+        if lesson.chapter.is_none() {
+            problems.push(format!(
+                "lesson {} has no chapter docs/{{zh,en}}/NN-{}.md",
+                lesson.name, lesson.name
+            ));
+        }
+    }
+    if problems.is_empty() {
+        println!("docs are up to date, zh and en carry the same code and output");
+        Ok(())
+    } else {
+        Err(fail(problems.join("\n")))
+    }
+}
+
+fn rel(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).display().to_string()
+}
+
+fn read(path: &Path) -> Result<String, Failure> {
+    fs::read_to_string(path).map_err(|e| fail(format!("{}: {e}", path.display())))
+}
+
+fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>, Failure> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(|e| fail(format!("{}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
