@@ -3,11 +3,11 @@
 //! checks that it left no process behind, and offers the normalizations that
 //! turn a run's output into a byte-stable snapshot.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::OnceLock;
+use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -57,28 +57,26 @@ impl std::fmt::Display for Run {
 /// The path of a lesson's binary, built (once per test run) in the same
 /// profile and target directory as this test binary.
 pub fn bin(lesson: &str) -> PathBuf {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    let dir = BUILT.get_or_init(|| {
-        // This test binary lives in <target>/<profile>/deps/.
-        let exe = std::env::current_exe().expect("current_exe");
-        let profile_dir = exe.parent().and_then(|d| d.parent()).expect("target dir").to_path_buf();
-        // `cargo test` builds a package's own binaries only, not other packages',
-        // so build the lesson binaries here. Cargo's build lock is free while
-        // tests run, and a fresh build is a no-op.
-        if let Some(cargo) = std::env::var_os("CARGO") {
-            let release = profile_dir.ends_with("release");
-            let mut build = Command::new(cargo);
-            build.args(["build", "--quiet", "--workspace", "--bins", "--exclude", "xtask"]);
-            if release {
-                build.arg("--release");
-            }
-            let status = build.status().expect("run cargo build");
-            assert!(status.success(), "building the lesson binaries failed");
+    static BUILT: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    // This test binary lives in <target>/<profile>/deps/.
+    let exe = std::env::current_exe().expect("current_exe");
+    let profile_dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    // `cargo test` builds a package's own binaries only, not other packages',
+    // so build the lesson here. Cargo's build lock is free while tests run, and
+    // building an up-to-date binary is a no-op.
+    if let (Some(cargo), true) = (std::env::var_os("CARGO"), !built.contains(lesson)) {
+        let mut build = Command::new(cargo);
+        build.args(["build", "--quiet", "--bins", "--package", lesson]);
+        if profile_dir.ends_with("release") {
+            build.arg("--release");
         }
-        profile_dir
-    });
-    let path = dir.join(format!("{lesson}{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.exists(), "no binary {}: run `cargo build --workspace`", path.display());
+        let status = build.status().expect("run cargo build");
+        assert!(status.success(), "building lesson {lesson} failed");
+        built.insert(lesson.to_string());
+    }
+    let path = profile_dir.join(format!("{lesson}{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.exists(), "no binary {}: run `cargo build -p {lesson}`", path.display());
     path
 }
 
