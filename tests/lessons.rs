@@ -2,3 +2,5 @@
 //! One module per lesson; snapshots live in `tests/snapshots/`.
 
 mod fork;
+mod pool;
+mod process;
