@@ -135,7 +135,7 @@ fn read_all(mut stream: impl Read + Send + 'static) -> thread::JoinHandle<String
 /// exited. Children that exit on their own when their parent goes (as the pool's
 /// workers do) get a few seconds; anything left then is killed and reported.
 #[cfg(target_os = "linux")]
-fn leftovers(pgid: u32) -> Vec<u32> {
+pub fn leftovers(pgid: u32) -> Vec<u32> {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let alive = group_members(pgid);
@@ -150,7 +150,7 @@ fn leftovers(pgid: u32) -> Vec<u32> {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn leftovers(_pgid: u32) -> Vec<u32> {
+pub fn leftovers(_pgid: u32) -> Vec<u32> {
     Vec::new()
 }
 
