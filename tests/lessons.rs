@@ -4,3 +4,5 @@
 mod fork;
 mod pool;
 mod process;
+mod threads;
+mod python;

@@ -157,3 +157,11 @@ fn bad_arguments() {
         run("pool", args).assert_usage_error("pool");
     }
 }
+
+#[test]
+fn non_utf8_argument() {
+    use std::os::unix::ffi::OsStrExt;
+    let mut command = Command::new(lesson_tests::bin("pool"));
+    command.args([std::ffi::OsStr::new("--workers"), std::ffi::OsStr::from_bytes(b"\xff")]);
+    lesson_tests::run_command(command).assert_usage_error("pool");
+}

@@ -25,3 +25,11 @@ fn bad_arguments() {
         run("process", args).assert_usage_error("process");
     }
 }
+
+#[test]
+fn non_utf8_argument() {
+    use std::os::unix::ffi::OsStrExt;
+    let mut command = std::process::Command::new(lesson_tests::bin("process"));
+    command.arg(std::ffi::OsStr::from_bytes(b"\xff"));
+    lesson_tests::run_command(command).assert_usage_error("process");
+}

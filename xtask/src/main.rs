@@ -91,10 +91,15 @@ fn command_step(name: &'static str, fix: &'static str, root: &Path, args: &[&str
 
 fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
     let mut steps = vec![
-        command_step("fmt", "cargo fmt --all", root, &["fmt", "--all", "--check"]),
+        command_step(
+            "fmt",
+            "cargo fmt --all (no rustfmt? rustup component add rustfmt)",
+            root,
+            &["fmt", "--all", "--check"],
+        ),
         command_step(
             "clippy",
-            "fix the warnings shown by: cargo clippy --workspace --all-targets",
+            "fix the warnings shown by: cargo clippy --workspace --all-targets (no clippy? rustup component add clippy)",
             root,
             &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"],
         ),

@@ -16,8 +16,7 @@ fn main() {
 #[cfg(unix)]
 fn main() -> std::process::ExitCode {
     use std::process::ExitCode;
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match parse(&args) {
+    let result = match parse(std::env::args_os().skip(1)) {
         Ok(Mode::Demo { workers, tasks }) => demo(workers, tasks).map_err(|e| (e, 1)),
         Ok(Mode::Bench { workers, tasks }) => bench(workers, tasks).map_err(|e| (e, 1)),
         Ok(Mode::Help) => {
@@ -44,7 +43,10 @@ enum Mode {
     Help,
 }
 
-fn parse(args: &[String]) -> Result<Mode, String> {
+fn parse(args: impl Iterator<Item = std::ffi::OsString>) -> Result<Mode, String> {
+    let args: Vec<String> = args
+        .map(|a| a.into_string().map_err(|a| format!("argument {a:?} is not valid UTF-8")))
+        .collect::<Result<_, _>>()?;
     let (mut workers, mut tasks, mut bench) = (4, 6, false);
     let mut args = args.iter().map(String::as_str);
     while let Some(arg) = args.next() {

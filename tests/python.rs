@@ -1,0 +1,65 @@
+//! The corrected Python programs shown in the chapters really run, and print
+//! what the Rust lessons print. Skipped, with a note, where python3 is missing.
+
+use lesson_tests::{run_command, PidNames};
+use std::path::Path;
+use std::process::Command;
+
+fn python(script: &str) -> Option<Command> {
+    let found = Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("python3 not found: skipping {script}");
+        return None;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
+    let mut command = Command::new("python3");
+    command.arg(root.join(script));
+    Some(command)
+}
+
+/// The Python fork program prints the same lines as the Rust lesson, up to pids.
+#[test]
+fn fork_py_prints_what_the_lesson_prints() {
+    let Some(command) = python("crates/fork/fork.py") else { return };
+    let run = run_command(command);
+    run.assert_success();
+    let parent = run.pid;
+    let child = run
+        .lines()
+        .find_map(|l| {
+            lesson_tests::number_after(l, &format!("parent: pid = {parent}, childpid = "))
+        })
+        .expect("parent line");
+    let mut lines: Vec<&str> = run.lines().collect();
+    // Same grouping as the Rust snapshot: parent, child, then the reaping line.
+    let child_s = child.to_string();
+    lines.sort_by_key(|l| match *l {
+        l if l == child_s || l.starts_with("child:") => 1,
+        l if l.starts_with("parent: child") => 2,
+        _ => 0,
+    });
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let text = PidNames::new().add(parent).add(child).apply(&text);
+    let rust = include_str!("snapshots/lessons__fork__output.snap");
+    assert!(rust.ends_with(&text), "Python printed:\n{text}\nRust snapshot:\n{rust}");
+}
+
+#[test]
+fn process_py_runs() {
+    let Some(command) = python("crates/process/process.py") else { return };
+    let run = run_command(command);
+    run.assert_success();
+    assert!(run.lines().any(|l| l == "parent: child test joined, exitcode = 0"), "{run}");
+    assert!(run.lines().any(|l| l == "parent: child sleeper terminated, exitcode = -15"), "{run}");
+}
+
+#[test]
+fn pool_py_runs() {
+    let Some(command) = python("crates/pool/pool.py") else { return };
+    let run = run_command(command);
+    run.assert_success();
+    assert!(run.stdout.ends_with("results, in submission order: 0 1 4 9 16 25\n"), "{run}");
+    for i in 0..6 {
+        assert!(run.stdout.contains(&format!("child {i} : ")), "{run}");
+    }
+}
