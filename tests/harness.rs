@@ -57,26 +57,43 @@ impl std::fmt::Display for Run {
 /// The path of a lesson's binary, built (once per test run) in the same
 /// profile and target directory as this test binary.
 pub fn bin(lesson: &str) -> PathBuf {
-    static BUILT: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    bin_with_features(lesson, &[])
+}
+
+/// Like [`bin`], built with the given cargo features of the lesson crate
+/// (`cargo build -p LESSON --features F`), in a target directory of its own
+/// (`<target>/features/LESSON+F/`): it must not replace the binary without
+/// those features, which other tests may be running at the same moment.
+pub fn bin_with_features(lesson: &str, features: &[&str]) -> PathBuf {
+    static BUILT: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
     // This test binary lives in <target>/<profile>/deps/.
     let exe = std::env::current_exe().expect("current_exe");
     let profile_dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let mut args: Vec<String> =
+        ["build", "--quiet", "--bins", "--package", lesson].map(String::from).into();
+    if profile_dir.ends_with("release") {
+        args.push("--release".into());
+    }
+    let dir = if features.is_empty() {
+        profile_dir.to_path_buf()
+    } else {
+        let name = format!("{lesson}+{}", features.join("+"));
+        let target = profile_dir.parent().expect("target dir").join("features").join(name);
+        args.extend(["--features".into(), features.join(","), "--target-dir".into()]);
+        args.push(target.display().to_string());
+        target.join(profile_dir.file_name().expect("profile dir"))
+    };
+    let path = dir.join(format!("{lesson}{}", std::env::consts::EXE_SUFFIX));
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     // `cargo test` builds a package's own binaries only, not other packages',
     // so build the lesson here. Cargo's build lock is free while tests run, and
     // building an up-to-date binary is a no-op.
-    if let (Some(cargo), true) = (std::env::var_os("CARGO"), !built.contains(lesson)) {
-        let mut build = Command::new(cargo);
-        build.args(["build", "--quiet", "--bins", "--package", lesson]);
-        if profile_dir.ends_with("release") {
-            build.arg("--release");
-        }
-        let status = build.status().expect("run cargo build");
-        assert!(status.success(), "building lesson {lesson} failed");
-        built.insert(lesson.to_string());
+    if let (Some(cargo), true) = (std::env::var_os("CARGO"), !built.contains(&path)) {
+        let status = Command::new(cargo).args(&args).status().expect("run cargo build");
+        assert!(status.success(), "`cargo {}` failed", args.join(" "));
+        built.insert(path.clone());
     }
-    let path = profile_dir.join(format!("{lesson}{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.exists(), "no binary {}: run `cargo build -p {lesson}`", path.display());
+    assert!(path.exists(), "no binary {}: run `cargo {}`", path.display(), args.join(" "));
     path
 }
 
@@ -84,6 +101,13 @@ pub fn bin(lesson: &str) -> PathBuf {
 /// has exited. Fails the test if any process it started is still alive after it.
 pub fn run(lesson: &str, args: &[&str]) -> Run {
     let mut command = Command::new(bin(lesson));
+    command.args(args);
+    run_command(command)
+}
+
+/// Like [`run`], for the binary built with the given cargo features.
+pub fn run_with_features(lesson: &str, features: &[&str], args: &[&str]) -> Run {
+    let mut command = Command::new(bin_with_features(lesson, features));
     command.args(args);
     run_command(command)
 }
@@ -250,4 +274,38 @@ pub fn number_after(line: &str, prefix: &str) -> Option<u32> {
     let start = line.find(prefix)? + prefix.len();
     let digits: String = line[start..].chars().take_while(char::is_ascii_digit).collect();
     digits.parse().ok()
+}
+
+/// Checks and normalizes std's panic reports in a lesson's stderr. Each line
+/// `thread 'NAME' (TID) panicked at FILE:LINE:COL:` (the thread id is printed
+/// since Rust 1.91) must point at a line of FILE that calls `panic!`; then the
+/// id, line and column become `[tid]`, `[line]` and `[col]`, so that editing
+/// the lesson above its panic does not change its snapshot. Other lines pass.
+pub fn panic_reports(stderr: &str) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("root");
+    let mut out = String::new();
+    for line in stderr.lines() {
+        let report = line.strip_prefix("thread '").and_then(|rest| rest.split_once("' ")).and_then(
+            |(name, rest)| {
+                let (tid, rest) = match rest.strip_prefix('(').and_then(|r| r.split_once(") ")) {
+                    Some((_, rest)) => ("([tid]) ", rest),
+                    None => ("", rest),
+                };
+                let location = rest.strip_prefix("panicked at ")?.strip_suffix(':')?;
+                let mut parts = location.rsplitn(3, ':');
+                let (_col, number, file) = (parts.next()?, parts.next()?, parts.next()?);
+                Some((name, tid, file, number.parse::<usize>().ok()?))
+            },
+        );
+        let Some((name, tid, file, number)) = report else {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        };
+        let source = std::fs::read_to_string(root.join(file)).expect(file);
+        let source_line = source.lines().nth(number.saturating_sub(1)).unwrap_or_default();
+        assert!(source_line.contains("panic!("), "{line}: that line is {source_line:?}");
+        out.push_str(&format!("thread '{name}' {tid}panicked at {file}:[line]:[col]:\n"));
+    }
+    out
 }
