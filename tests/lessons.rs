@@ -6,3 +6,4 @@ mod pool;
 mod process;
 mod threads;
 mod python;
+mod gil_contrast;
