@@ -13,7 +13,10 @@ fn python(script: &str) -> Option<Command> {
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
     let mut command = Command::new("python3");
-    command.arg(root.join(script));
+    // Unbuffered, print() writes the text and the newline in two writes, so
+    // lines of two processes can merge; buffered (the default), each process
+    // writes whole lines, as Rust's println! does.
+    command.arg(root.join(script)).env_remove("PYTHONUNBUFFERED");
     Some(command)
 }
 
