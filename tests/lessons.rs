@@ -5,5 +5,7 @@ mod fork;
 mod pool;
 mod process;
 mod threads;
+mod locking;
+mod thread_local;
 mod python;
 mod gil_contrast;

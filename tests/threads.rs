@@ -52,3 +52,24 @@ fn non_utf8_argument() {
     command.arg(std::ffi::OsStr::from_bytes(b"\xff"));
     run_command(command).assert_usage_error("threads");
 }
+
+/// The Python runs; the thread's exception is printed on stderr, and yet
+/// join() returns None and the program exits with 0.
+#[test]
+fn python_runs() {
+    let found = Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("python3 not found: skipping threads.py");
+        return;
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
+    let mut command = Command::new("python3");
+    command.arg(root.join("crates/threads/threads.py"));
+    let run = run_command(command);
+    run.assert_success();
+    let expected = "Main Thread\nchild thread name : task\njoin returned None\n\
+                    Get A from queue\nGet B from queue\nGet C from queue\n";
+    assert_eq!(run.stdout, expected, "{run}");
+    assert!(run.stderr.starts_with("Exception in thread worker:\nTraceback"), "{run}");
+    assert!(run.stderr.ends_with("ValueError: something went wrong\n"), "{run}");
+}

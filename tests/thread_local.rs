@@ -1,0 +1,69 @@
+use insta::assert_snapshot;
+use lesson_tests::{bin, run, run_command};
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn output() {
+    let run = run("thread-local", &[]);
+    run.assert_success();
+
+    // The facts: each worker reads back its own number; std destroyed the five
+    // workers' values when they exited, and main has none of its own; the
+    // ThreadLocal object kept one counter per thread, and they sum exactly.
+    let lines: Vec<&str> = run.lines().collect();
+    let workers: Vec<String> = (0..5).map(|i| format!("Thread worker-{i}: {i}")).collect();
+    assert_eq!(lines[..5], workers, "{run}");
+    assert!(lines.contains(&"thread_local!: 5 values destroyed as their threads exited"));
+    assert!(lines.contains(&"thread_local!: main's own VALUE is None: it never set one"));
+    let counters =
+        "ThreadLocal: 5 per-thread counters [100000, 100000, 100000, 100000, 100000], total 500000";
+    assert!(lines.contains(&counters), "{run}");
+    assert!(run.stderr.is_empty(), "{run}");
+
+    // No normalization needed: main prints the workers' lines in join order.
+    assert_snapshot!("output", run.stdout);
+}
+
+#[test]
+fn bad_arguments() {
+    run("thread-local", &["--bogus"]).assert_usage_error("thread-local");
+}
+
+#[test]
+fn non_utf8_argument() {
+    use std::os::unix::ffi::OsStrExt;
+    let mut command = Command::new(bin("thread-local"));
+    command.arg(std::ffi::OsStr::from_bytes(b"\xff"));
+    run_command(command).assert_usage_error("thread-local");
+}
+
+#[test]
+fn help() {
+    let run = run("thread-local", &["--help"]);
+    run.assert_success();
+    assert!(run.stdout.starts_with("usage: thread-local"), "{run}");
+}
+
+/// The note's Python runs. Its workers print from their threads, so lines come
+/// in any order, and may even run together: print() writes the text and the
+/// newline separately. So check only that each worker's text is there once.
+#[test]
+fn python_runs() {
+    let found = Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("python3 not found: skipping thread_local_demo.py");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
+    let mut command = Command::new("python3");
+    command.arg(root.join("crates/thread-local/thread_local_demo.py"));
+    let run = run_command(command);
+    run.assert_success();
+    for i in 0..5 {
+        // "Thread Thread-1 (worker): 0" (Python 3.10+; "Thread-1" before).
+        let text = format!("Thread Thread-{}", i + 1);
+        assert_eq!(run.stdout.matches(&text).count(), 1, "{run}");
+        assert!(run.stdout.contains(&format!(": {i}")), "{run}");
+    }
+}
