@@ -9,3 +9,4 @@ mod locking;
 mod thread_local;
 mod python;
 mod gil_contrast;
+mod ipc_queue;
