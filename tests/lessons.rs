@@ -10,3 +10,4 @@ mod thread_local;
 mod python;
 mod gil_contrast;
 mod ipc_queue;
+mod subprocess;

@@ -1,0 +1,98 @@
+use insta::assert_snapshot;
+use lesson_tests::{run, run_command};
+use std::path::Path;
+use std::process::Command;
+
+/// `rustc 1.95.0 (59807616e 2026-04-14)` -> `rustc [version]`; the same for
+/// cargo inside the captured string. Everything else stays as printed.
+fn redact_versions(stdout: &str) -> String {
+    stdout
+        .lines()
+        .map(|line| {
+            if line.starts_with("rustc ") {
+                "rustc [version]\n".to_string()
+            } else if line.starts_with("captured stdout: \"cargo ") {
+                "captured stdout: \"cargo [version]\\n\"\n".to_string()
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn output() {
+    let run = run("subprocess", &[]);
+    run.assert_success();
+    assert!(run.stderr.is_empty(), "{run}");
+    let lines: Vec<&str> = run.lines().collect();
+    let after = |line: &str| lines.iter().position(|l| *l == line).map(|i| lines[i + 1]);
+
+    // call: the child wrote to our stdout itself, between our two lines.
+    let version = after("$ rustc --version").expect("call");
+    assert!(version.starts_with("rustc 1."), "{run}");
+    assert_eq!(after(version), Some("Exit code: 0"), "{run}");
+    // run with captured output: the text came back to us, newline and all.
+    let captured = after("$ cargo --version  # output captured").expect("captured");
+    assert!(captured.starts_with("captured stdout: \"cargo 1.") && captured.ends_with("\\n\""));
+    for fact in [
+        // communicate: 4 MiB each way, no deadlock, every byte right.
+        "got 4194304 bytes back, all upper-cased correctly: true",
+        // timeout: killed, and reaped (the harness also checks nothing is left).
+        "timed out: killed it and reaped it: killed by signal 9 (SIGKILL)",
+        // a missing program is a message naming it, not a panic.
+        "cannot run no-such-program: no such program on PATH",
+        // failing and being killed are told apart.
+        "ended: exit code 3",
+        "with check=True: `subprocess __exit 3` failed: exit code 3",
+        "ended: killed by signal 15 (SIGTERM)",
+    ] {
+        assert!(lines.contains(&fact), "missing {fact:?}\n{run}");
+    }
+    assert_snapshot!("output", redact_versions(&run.stdout));
+}
+
+#[test]
+fn help_and_bad_arguments() {
+    let help = run("subprocess", &["--help"]);
+    help.assert_success();
+    assert!(help.stdout.starts_with("usage: subprocess"), "{help}");
+    for args in [&["x"][..], &["--bogus"], &["__exit"], &["__exit", "300"], &["__exit", "-1"]] {
+        run("subprocess", args).assert_usage_error("subprocess");
+    }
+}
+
+/// The hidden role `__exit CODE` exits with that code: the lesson's "exit code
+/// 3" is the child's own doing.
+#[test]
+fn exit_role_exits_with_its_code() {
+    assert_eq!(run("subprocess", &["__exit", "7"]).status.code(), Some(7));
+}
+
+/// The corrected Python beside the crate runs and says the same things.
+#[test]
+fn python_version_runs() {
+    let found = Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("python3 not found: skipping subprocess_demo.py");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
+    let mut command = Command::new("python3");
+    command.arg(root.join("crates/subprocess/subprocess_demo.py")).env_remove("PYTHONUNBUFFERED");
+    let run = run_command(command);
+    run.assert_success();
+    let lines: Vec<&str> = run.lines().collect();
+    // Flushed before call(), "$ rustc --version" comes before rustc's output.
+    assert!(lines[0] == "$ rustc --version" && lines[1].starts_with("rustc 1."), "{run}");
+    for fact in [
+        "Exit code: 0",
+        "got 4194304 bytes back, all upper-cased correctly: True",
+        "timed out: run() killed it and reaped it",
+        "cannot run no-such-program: no such program on PATH",
+        "ended: returncode 3",
+        "ended: returncode -15",
+    ] {
+        assert!(lines.contains(&fact), "missing {fact:?}\n{run}");
+    }
+}
