@@ -2,12 +2,12 @@
 //! One module per lesson; snapshots live in `tests/snapshots/`.
 
 mod fork;
-mod pool;
-mod process;
-mod threads;
-mod locking;
-mod thread_local;
-mod python;
 mod gil_contrast;
 mod ipc_queue;
+mod locking;
+mod pool;
+mod process;
+mod python;
 mod subprocess;
+mod thread_local;
+mod threads;
