@@ -11,3 +11,4 @@ mod python;
 mod subprocess;
 mod thread_local;
 mod threads;
+mod distributed;

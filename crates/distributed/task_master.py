@@ -1,0 +1,54 @@
+# task_master.py: the classic BaseManager master, corrected.
+# Run it first, then one or more task_worker.py, with the same key:
+#   export DISTRIBUTED_AUTHKEY=some-long-random-secret
+import os
+import queue
+import random
+from multiprocessing.managers import BaseManager
+
+task_queue = queue.Queue()
+result_queue = queue.Queue()
+
+
+# The note's source used lambdas here. Where multiprocessing starts processes
+# with "spawn" (Windows, macOS), the manager's server process must pickle these
+# callables, and a lambda cannot be pickled: use module-level functions.
+def get_task_queue():
+    return task_queue
+
+
+def get_result_queue():
+    return result_queue
+
+
+class QueueManager(BaseManager):
+    pass
+
+
+QueueManager.register('get_task_queue', callable=get_task_queue)
+QueueManager.register('get_result_queue', callable=get_result_queue)
+
+if __name__ == '__main__':  # "spawn" re-imports this module: guard the main code
+    # Loopback, not address=('', 5000), which listens on every network: the
+    # manager unpickles whatever it receives, and unpickling can run code.
+    # The key comes from the environment, not from the source (was b'abc').
+    authkey = os.environ['DISTRIBUTED_AUTHKEY'].encode()
+    manager = QueueManager(address=('127.0.0.1', 5000), authkey=authkey)
+    manager.start()  # the queues live in a server process it starts
+    try:
+        task = manager.get_task_queue()
+        result = manager.get_result_queue()
+        random.seed(2024)  # the same numbers every run
+        for i in range(10):
+            n = random.randint(0, 10000)
+            print('Put task %d...' % n)
+            task.put(n)
+        print('Try get results...')
+        for i in range(10):
+            # A task taken by a worker that then died is never put back: this
+            # raises queue.Empty after a minute without a result.
+            r = result.get(timeout=60)
+            print('Result: %s' % r)
+    finally:
+        manager.shutdown()  # also on error, so the server process does not linger
+    print('master exit.')

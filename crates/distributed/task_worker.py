@@ -1,0 +1,44 @@
+# task_worker.py: the classic BaseManager worker, corrected.
+import os
+import queue
+import time
+from multiprocessing.managers import BaseManager
+
+
+class QueueManager(BaseManager):
+    pass
+
+
+# The worker only names the queues: they live in the master's server process.
+QueueManager.register('get_task_queue')
+QueueManager.register('get_result_queue')
+
+if __name__ == '__main__':
+    server_addr = '127.0.0.1'
+    print('Connect to server %s...' % server_addr)
+    authkey = os.environ['DISTRIBUTED_AUTHKEY'].encode()
+    m = QueueManager(address=(server_addr, 5000), authkey=authkey)
+    m.connect()
+    task = m.get_task_queue()
+    result = m.get_result_queue()
+    # The note's loop ran exactly 10 times: one worker stopped after 10 tasks
+    # even if more were queued, and kept asking after "empty". Stop when the
+    # queue stays empty for a second, or when the master has gone.
+    while True:
+        try:
+            n = task.get(timeout=1)
+        except queue.Empty:
+            print('task queue is empty.')
+            break
+        except (EOFError, ConnectionError):
+            print('master went away.')
+            break
+        print('run task %d * %d...' % (n, n))
+        r = '%d * %d = %d' % (n, n, n * n)
+        time.sleep(1)
+        try:
+            result.put(r)
+        except (EOFError, ConnectionError):
+            print('master went away.')
+            break
+    print('worker exit.')
