@@ -1,6 +1,7 @@
 //! Snapshot tests of every lesson's output, plus the facts each lesson teaches.
 //! One module per lesson; snapshots live in `tests/snapshots/`.
 
+mod distributed;
 mod fork;
 mod gil_contrast;
 mod ipc_queue;
@@ -11,4 +12,3 @@ mod python;
 mod subprocess;
 mod thread_local;
 mod threads;
-mod distributed;
