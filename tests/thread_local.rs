@@ -45,9 +45,10 @@ fn help() {
     assert!(run.stdout.starts_with("usage: thread-local"), "{run}");
 }
 
-/// The note's Python runs. Its workers print from their threads, so lines come
-/// in any order, and may even run together: print() writes the text and the
-/// newline separately. So check only that each worker's text is there once.
+/// The note's Python runs. Its workers print from their threads, so nothing
+/// fixes the order of the lines, and unbuffered (python -u) print() writes the
+/// text and the newline separately, so lines can run together. So check only
+/// that each worker's text is there once.
 #[test]
 fn python_runs() {
     let found = Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
@@ -57,6 +58,8 @@ fn python_runs() {
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
     let mut command = Command::new("python3");
+    // As Python runs by default (this machine sets PYTHONUNBUFFERED=1).
+    command.env_remove("PYTHONUNBUFFERED");
     command.arg(root.join("crates/thread-local/thread_local_demo.py"));
     let run = run_command(command);
     run.assert_success();
