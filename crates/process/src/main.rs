@@ -8,7 +8,8 @@ use std::process::{Child, Command, ExitCode, ExitStatus};
 
 fn main() -> ExitCode {
     // args_os, not args: std::env::args() panics on an argument that is not UTF-8.
-    let args: Vec<String> = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into()).collect();
+    let args: Vec<String> =
+        std::env::args_os().skip(1).map(|a| a.to_string_lossy().into()).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         [] => parent(),
