@@ -278,7 +278,7 @@ pub fn number_after(line: &str, prefix: &str) -> Option<u32> {
 
 /// Checks and normalizes std's panic reports in a lesson's stderr. Each line
 /// `thread 'NAME' (TID) panicked at FILE:LINE:COL:` (the thread id is printed
-/// since Rust 1.91) must point at a line of FILE that calls `panic!`; then the
+/// since Rust 1.91; older versions omit it) must point at a line of FILE that calls `panic!`; then the
 /// id, line and column become `[tid]`, `[line]` and `[col]`, so that editing
 /// the lesson above its panic does not change its snapshot. Other lines pass.
 pub fn panic_reports(stderr: &str) -> String {
@@ -287,10 +287,11 @@ pub fn panic_reports(stderr: &str) -> String {
     for line in stderr.lines() {
         let report = line.strip_prefix("thread '").and_then(|rest| rest.split_once("' ")).and_then(
             |(name, rest)| {
-                let (tid, rest) = match rest.strip_prefix('(').and_then(|r| r.split_once(") ")) {
-                    Some((_, rest)) => ("([tid]) ", rest),
-                    None => ("", rest),
-                };
+                // Rust before 1.91 prints no id: show `([tid])` either way, so
+                // that the snapshots hold on every toolchain from 1.80 on.
+                let rest =
+                    rest.strip_prefix('(').and_then(|r| r.split_once(") ")).map_or(rest, |r| r.1);
+                let tid = "([tid]) ";
                 let location = rest.strip_prefix("panicked at ")?.strip_suffix(':')?;
                 let mut parts = location.rsplitn(3, ':');
                 let (_col, number, file) = (parts.next()?, parts.next()?, parts.next()?);
