@@ -1,7 +1,7 @@
 use insta::assert_snapshot;
 use lesson_tests::{bin, group_lines, number_after, replace_numbers, run, run_command, PidNames};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 const KILL: &str = "--- kill: ";
@@ -224,4 +224,27 @@ fn python_version_runs() {
     let kill = section(&run.stdout, KILL);
     let got = kill.last().and_then(|l| number_after(l, "the reader got ")).expect("summary");
     assert!(got <= 3, "{run}");
+}
+
+/// Builds an example of the ipc-queue crate next to this test binary.
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let profile_dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let mut build = Command::new(std::env::var_os("CARGO").expect("run by cargo"));
+    build.args(["build", "--quiet", "--package", "ipc-queue", "--example", name]);
+    if profile_dir.ends_with("release") {
+        build.arg("--release");
+    }
+    assert!(build.status().expect("cargo build").success(), "building example {name}");
+    profile_dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// The thread-side counterpart: every value arrives, in order, and the reader
+/// ends by itself when the sender is dropped.
+#[test]
+fn mpsc_example() {
+    let run = run_command(Command::new(example("mpsc")));
+    run.assert_success();
+    let key = |line: &str| u8::from(!line.starts_with("Put "));
+    assert_snapshot!("mpsc", group_lines(&run.stdout, key));
 }
