@@ -146,15 +146,11 @@ fn recv(input: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<bool> {
 /// (the note's `pw.join()`), then kills the reader (`pr.terminate()`) or waits
 /// for it to read to the end. The reader's code is the same in both endings.
 fn ending(drain: bool) -> Result<(), Box<dyn Error>> {
-    let name = if drain { "drain" } else { "kill" };
-    println!(
-        "--- {name}: {} ---",
-        if drain {
-            "join the writer, then let the reader read to the end"
-        } else {
-            "join the writer, then terminate the reader (as in the note)"
-        }
-    );
+    let (name, how) = match drain {
+        false => ("kill", "join the writer, then terminate the reader (as in the note)"),
+        true => ("drain", "join the writer, then let the reader read to the end"),
+    };
+    println!("--- {name}: {how} ---");
     // The writer talks on stderr (its stdout is the queue): send that to our
     // stdout. We read the reader's stdout to count the messages it got.
     let (mut writer, mut reader) = start(&[], io::stdout().into(), Stdio::piped())?;
