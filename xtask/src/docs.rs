@@ -251,6 +251,12 @@ pub fn check(root: &Path) -> Result<(), Failure> {
             ));
         }
     }
+    // Written by `cargo xtask bench`, which check-all does not run (too slow).
+    for lang in LANGS {
+        if !root.join("docs").join(lang).join("benchmarks.md").exists() {
+            problems.push(format!("docs/{lang}/benchmarks.md is missing: run `cargo xtask bench`"));
+        }
+    }
     for lesson in lessons(root)? {
         if lesson.chapter.is_none() {
             problems.push(format!(

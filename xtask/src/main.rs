@@ -3,6 +3,7 @@
 //! `cargo xtask check-all [--repeat N]`  everything CI checks, with a summary
 //! `cargo xtask docs [--check]`          regenerate (or check) the generated docs
 //! `cargo xtask run-all`                 run every lesson, in chapter order
+//! `cargo xtask bench [--quick]`         measure Rust against Python, write docs/*/benchmarks.md
 
 mod docs;
 
@@ -10,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-const USAGE: &str = "usage: cargo xtask <check-all [--repeat N] | docs [--check] | run-all>";
+const USAGE: &str =
+    "usage: cargo xtask <check-all [--repeat N] | docs [--check] | run-all | bench [--quick]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,6 +27,8 @@ fn main() -> ExitCode {
         ["docs"] => docs::write(&root),
         ["docs", "--check"] => docs::check(&root),
         ["run-all"] => run_all(&root),
+        ["bench"] => bench(&root, &[]),
+        ["bench", "--quick"] => bench(&root, &["--quick"]),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())
@@ -170,6 +174,20 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
         println!("{name} failed. To fix: {fix}");
     }
     Err(fail(format!("{} of {} checks failed", failed.len(), results.len())))
+}
+
+/// The benchmark lives in its own crate (bench/), so that its chart crate is
+/// built neither with the lessons nor with xtask. It writes the two pages; the
+/// docs pipeline then lists them in SUMMARY.md.
+fn bench(root: &Path, args: &[&str]) -> Result<(), Failure> {
+    let mut run = vec!["run", "--quiet", "--release", "--package", "bench", "--"];
+    run.extend(args);
+    println!("$ cargo {}", run.join(" "));
+    let ok = cargo(root, &run).status().map(|s| s.success()).unwrap_or(false);
+    if !ok {
+        return Err(fail("the benchmark failed"));
+    }
+    docs::write(root)
 }
 
 fn run_all(root: &Path) -> Result<(), Failure> {
