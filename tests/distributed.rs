@@ -259,12 +259,60 @@ fn workers_exit_with_one_line_when_the_master_goes_away() {
     // `busy` sleeps in its task; dropping it kills it.
 }
 
+/// The corrected Python pair from the chapter runs: a master and two workers.
+#[test]
+fn python_master_and_workers_run_together() {
+    let found = Command::new("python3").arg("--version").output();
+    if !found.is_ok_and(|o| o.status.success()) {
+        eprintln!("python3 not found: skipping the Python master and workers");
+        return;
+    }
+    let port = TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/distributed");
+    let python = |script: &str| {
+        let mut command = Command::new("python3");
+        // -u: each process has its own pipe here, so unbuffered lines stay whole.
+        command.arg("-u").arg(dir.join(script)).arg(port.to_string());
+        command.env("DISTRIBUTED_AUTHKEY", KEY);
+        Proc::spawn(command)
+    };
+    let mut master = python("task_master.py");
+    master.wait_for("Try get results...");
+    let mut workers = [python("task_worker.py"), python("task_worker.py")];
+    let mut ran = Vec::new();
+    for worker in &mut workers {
+        assert!(worker.finish().success(), "{worker}");
+        assert_eq!(worker.stdout.last().map(String::as_str), Some("worker exit."), "{worker}");
+        ran.extend(
+            worker.stdout.iter().filter_map(|l| {
+                l.strip_prefix("run task ")?.split(' ').next()?.parse::<u64>().ok()
+            }),
+        );
+    }
+    assert!(master.finish().success(), "{master}");
+    assert_eq!(master.stdout.last().map(String::as_str), Some("master exit."), "{master}");
+    let mut put = puts(&master.stdout.join("\n"));
+    assert_eq!(put.len(), 10, "{master}");
+    // Python prints results as they arrive, not in task order.
+    let mut results: Vec<&str> =
+        master.stdout.iter().map(String::as_str).filter(|l| l.starts_with("Result: ")).collect();
+    results.sort_unstable();
+    let mut expected = expected_results(&put);
+    expected.sort_unstable();
+    assert_eq!(results, expected, "{master}");
+    ran.sort_unstable();
+    put.sort_unstable();
+    assert_eq!(ran, put, "{master}");
+}
+
 // ---- Helpers -----------------------------------------------------------------
 
-/// A lesson process started by a test, its output collected line by line as
-/// it comes. Dropping it kills the process if it still runs, and reaps it.
+/// A process started by a test, in its own process group, its output collected
+/// line by line as it comes. `finish` checks that it left no process behind;
+/// dropping it unfinished kills its whole group.
 struct Proc {
     child: Child,
+    status: Option<ExitStatus>,
     out: Receiver<String>,
     err: Receiver<String>,
     stdout: Vec<String>,
@@ -272,18 +320,21 @@ struct Proc {
 }
 
 impl Proc {
+    /// The lesson, with these arguments and key.
     fn start(args: &[&str], key: &str) -> Proc {
-        let mut child = Command::new(bin("distributed"))
-            .args(args)
-            .env("DISTRIBUTED_AUTHKEY", key)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the lesson");
+        let mut command = Command::new(bin("distributed"));
+        command.args(args).env("DISTRIBUTED_AUTHKEY", key);
+        Proc::spawn(command)
+    }
+
+    fn spawn(mut command: Command) -> Proc {
+        command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command.spawn().expect("start a process");
         let out = lines(child.stdout.take().expect("stdout"));
         let err = lines(child.stderr.take().expect("stderr"));
-        Proc { child, out, err, stdout: Vec::new(), stderr: Vec::new() }
+        Proc { child, status: None, out, err, stdout: Vec::new(), stderr: Vec::new() }
     }
 
     /// The master's address, from its first line.
@@ -323,6 +374,7 @@ impl Proc {
     }
 
     /// Waits for the process to end and collects the rest of its output.
+    /// Fails if anything it started is still running after it.
     fn finish(&mut self) -> ExitStatus {
         let deadline = Instant::now() + PATIENCE;
         let status = loop {
@@ -332,6 +384,15 @@ impl Proc {
             assert!(Instant::now() < deadline, "still running after {PATIENCE:?}:\n{self}");
             thread::sleep(Duration::from_millis(10));
         };
+        self.status = Some(status);
+        let pgid = self.child.id();
+        while group_alive(pgid) {
+            if Instant::now() > deadline {
+                kill_group(pgid);
+                panic!("processes left behind in group {pgid}:\n{self}");
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
         for (rx, lines) in [(&self.out, &mut self.stdout), (&self.err, &mut self.stderr)] {
             loop {
                 match rx.recv_timeout(PATIENCE) {
@@ -354,9 +415,28 @@ impl std::fmt::Display for Proc {
 
 impl Drop for Proc {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // Unreaped, the leader's pid cannot be reused, so neither can its group's id.
+        if self.status.is_none() {
+            kill_group(self.child.id());
+            let _ = self.child.wait();
+        }
     }
+}
+
+fn kill_group(pgid: u32) {
+    let _ = Command::new("kill").args(["-KILL", "--", &format!("-{pgid}")]).status();
+}
+
+/// Whether a live (not zombie) process is in process group `pgid`, from /proc.
+fn group_alive(pgid: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return false };
+    entries.flatten().any(|entry| {
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        // After the command name in parentheses: state ppid pgrp ...
+        let fields: Vec<&str> =
+            stat.rsplit_once(')').map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+        fields.get(2) == Some(&pgid.to_string().as_str()) && fields.first() != Some(&"Z")
+    })
 }
 
 fn lines(stream: impl Read + Send + 'static) -> Receiver<String> {

@@ -1,9 +1,11 @@
 # task_master.py: the classic BaseManager master, corrected.
 # Run it first, then one or more task_worker.py, with the same key:
 #   export DISTRIBUTED_AUTHKEY=some-long-random-secret
+#   python3 task_master.py [PORT]      (default 5000)
 import os
 import queue
 import random
+import sys
 from multiprocessing.managers import BaseManager
 
 task_queue = queue.Queue()
@@ -33,7 +35,8 @@ if __name__ == '__main__':  # "spawn" re-imports this module: guard the main cod
     # manager unpickles whatever it receives, and unpickling can run code.
     # The key comes from the environment, not from the source (was b'abc').
     authkey = os.environ['DISTRIBUTED_AUTHKEY'].encode()
-    manager = QueueManager(address=('127.0.0.1', 5000), authkey=authkey)
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    manager = QueueManager(address=('127.0.0.1', port), authkey=authkey)
     manager.start()  # the queues live in a server process it starts
     try:
         task = manager.get_task_queue()

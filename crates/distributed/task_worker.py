@@ -1,6 +1,8 @@
 # task_worker.py: the classic BaseManager worker, corrected.
+# Run: python3 task_worker.py [PORT], with the master's DISTRIBUTED_AUTHKEY.
 import os
 import queue
+import sys
 import time
 from multiprocessing.managers import BaseManager
 
@@ -17,7 +19,8 @@ if __name__ == '__main__':
     server_addr = '127.0.0.1'
     print('Connect to server %s...' % server_addr)
     authkey = os.environ['DISTRIBUTED_AUTHKEY'].encode()
-    m = QueueManager(address=(server_addr, 5000), authkey=authkey)
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    m = QueueManager(address=(server_addr, port), authkey=authkey)
     m.connect()
     task = m.get_task_queue()
     result = m.get_result_queue()
