@@ -65,7 +65,7 @@ if __name__ == '__main__':
     # A free-threaded build can still turn the GIL on (PYTHON_GIL=1, or an
     # extension module that needs it); sys._is_gil_enabled() exists since 3.13.
     gil = getattr(sys, '_is_gil_enabled', lambda: True)()
-    print(f'python {sys.version.split()[0]}, free-threaded build: '
+    print(f'Python {sys.version.split()[0]}, free-threaded build: '
           f'{"yes" if free_threaded else "no"}, GIL: {"on" if gil else "off"}')
     for name, run in [('sequential', sequential), ('threads', on_threads),
                       ('processes', on_processes)]:

@@ -71,7 +71,7 @@ fn main() -> ExitCode {
     // the cores.
     let python_runs = match run_python(&python, limit, threads) {
         Ok(Some((about, runs))) => {
-            println!("Python: {about}");
+            println!("{about}");
             Some(runs)
         }
         Ok(None) => {
