@@ -180,7 +180,7 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
 /// built neither with the lessons nor with xtask. It writes the two pages; the
 /// docs pipeline then lists them in SUMMARY.md.
 fn bench(root: &Path, args: &[&str]) -> Result<(), Failure> {
-    let mut run = vec!["run", "--quiet", "--release", "--package", "bench", "--"];
+    let mut run = vec!["run", "--release", "--package", "bench", "--"];
     run.extend(args);
     println!("$ cargo {}", run.join(" "));
     let ok = cargo(root, &run).status().map(|s| s.success()).unwrap_or(false);
