@@ -76,7 +76,7 @@ impl Config {
             pool_workers: 4,
             pool_tasks: 100_000 * u64::from(x),
             python_pool_tasks: 5_000 * u64::from(x),
-            cpu_limit: 1_000_000,
+            cpu_limit: 3_000_000,
             lock_threads: cores,
             lock_ops: 500_000 * u64::from(x),
         }
@@ -119,7 +119,11 @@ pub fn run_all(config: &Config) -> Results {
     let started = Instant::now();
     let load_before = load_average();
     let python = python_about(config);
-    progress(&format!("building the lessons in release mode (python: {python:?})"));
+    match &python {
+        Ok([version, ..]) => progress(&format!("Python {version}")),
+        Err(e) => progress(&format!("Python {e}")),
+    }
+    progress("building the lessons in release mode");
     let lessons: Vec<(&str, Result<PathBuf, String>)> =
         ["gil-contrast", "pool", "ipc-queue", "locking"]
             .into_iter()
@@ -139,8 +143,8 @@ pub fn run_all(config: &Config) -> Results {
             "process start",
             config,
             py_ok,
-            |_| start_rust(config),
-            |_| start_python(config),
+            || start_rust(config),
+            || start_python(config),
         ),
         thread: figure(
             2,
@@ -148,8 +152,8 @@ pub fn run_all(config: &Config) -> Results {
             "thread start + join",
             config,
             py_ok,
-            |_| thread_rust(config),
-            |_| {
+            || thread_rust(config),
+            || {
                 python_values(
                     config,
                     &["threads", &config.python_thread_starts.to_string()],
@@ -173,7 +177,7 @@ pub fn run_all(config: &Config) -> Results {
             date: command_line("date", &["-u", "+%Y-%m-%d"]).unwrap_or_default(),
         },
     };
-    progress(&format!("measured in {:.0} s", started.elapsed().as_secs_f64()));
+    progress(&format!("built and measured in {:.0} s", started.elapsed().as_secs_f64()));
     results
 }
 
@@ -189,8 +193,8 @@ fn figure(
     title: &str,
     config: &Config,
     python_ok: bool,
-    mut rust: impl FnMut(usize) -> Result<Vec<f64>, String>,
-    mut python: impl FnMut(usize) -> Result<Vec<f64>, String>,
+    mut rust: impl FnMut() -> Result<Vec<f64>, String>,
+    mut python: impl FnMut() -> Result<Vec<f64>, String>,
 ) -> Pair {
     let busy = cpu_busy();
     let mut rust_samples: Result<Vec<Vec<f64>>, String> = Ok(Vec::new());
@@ -199,10 +203,10 @@ fn figure(
     for rep in 0..config.reps {
         progress(&format!("[{step}/{steps}] {title}: repetition {} of {}", rep + 1, config.reps));
         if rust_samples.is_ok() {
-            keep(&mut rust_samples, rust(rep));
+            keep(&mut rust_samples, rust());
         }
         if python_samples.is_ok() {
-            keep(&mut python_samples, python(rep));
+            keep(&mut python_samples, python());
         }
     }
     Pair {
@@ -332,7 +336,7 @@ fn queue(
     step: (usize, usize),
 ) -> Pair {
     let (count, size) = (config.queue_messages.to_string(), config.message.to_string());
-    let rust = |_| {
+    let rust = || {
         let bin = lesson.clone()?;
         let framed =
             lesson_values(&bin, &["--count", &count, "--size", &size], &["messages/s", "MB/s"])?;
@@ -340,7 +344,7 @@ fn queue(
         Ok(vec![framed[0], framed[1], raw[0]])
     };
     let py_count = config.python_queue_messages.to_string();
-    let python = |_| python_values(config, &["queue", &py_count, &size], &["messages/s", "MB/s"]);
+    let python = || python_values(config, &["queue", &py_count, &size], &["messages/s", "MB/s"]);
     figure(step.0, step.1, "queue, 1 writer -> 1 reader", config, py_ok, rust, python)
 }
 
@@ -352,12 +356,12 @@ fn pool(
 ) -> Pair {
     let workers = config.pool_workers.to_string();
     let tasks = config.pool_tasks.to_string();
-    let rust = |_| {
+    let rust = || {
         let args = ["--bench", "--workers", &workers, "--tasks", &tasks];
         lesson_values(&lesson.clone()?, &args, &["process-pool tasks/s", "rayon tasks/s"])
     };
     let py_tasks = config.python_pool_tasks.to_string();
-    let python = |_| python_values(config, &["pool", &workers, &py_tasks], &["tasks/s"]);
+    let python = || python_values(config, &["pool", &workers, &py_tasks], &["tasks/s"]);
     figure(step.0, step.1, "pool of tiny tasks", config, py_ok, rust, python)
 }
 
@@ -376,7 +380,7 @@ fn cpu(
         config.cores.to_string(),
     ];
     let mut python_times: Vec<Vec<f64>> = Vec::new();
-    let rust = |_| {
+    let rust = || {
         let mut command = Command::new(lesson.clone()?);
         command.args(&args).env("PYTHON", &config.python);
         let out = run(command)?;
@@ -390,7 +394,7 @@ fn cpu(
         Ok(rust)
     };
     let mut pair =
-        figure(step.0, step.1, "CPU-bound job on all cores", config, false, rust, |_| Ok(vec![]));
+        figure(step.0, step.1, "CPU-bound job on all cores", config, false, rust, || Ok(vec![]));
     pair.python = if !py_ok {
         Err(python_missing(config))
     } else if python_times.len() < config.reps {
@@ -427,11 +431,11 @@ fn gil_contrast_times(out: &str) -> Result<(Vec<f64>, Vec<f64>), String> {
 fn locks(config: &Config, lesson: Result<PathBuf, String>, step: (usize, usize)) -> Pair {
     let (threads, ops) = (config.lock_threads.to_string(), config.lock_ops.to_string());
     let keys = ["std::sync::Mutex ops/s", "parking_lot::Mutex ops/s", "AtomicU64 ops/s"];
-    let rust = |_| {
+    let rust = || {
         let args = ["--contention", "--threads", &threads, "--ops", &ops];
         lesson_values(&lesson.clone()?, &args, &keys)
     };
-    let mut pair = figure(step.0, step.1, "lock contention", config, false, rust, |_| Ok(vec![]));
+    let mut pair = figure(step.0, step.1, "lock contention", config, false, rust, || Ok(vec![]));
     pair.python = Err("no Python counterpart".into());
     pair
 }
