@@ -63,7 +63,13 @@ pub fn fail(msg: impl Into<String>) -> Failure {
 
 /// The workspace root: xtask's manifest dir is `<root>/xtask`.
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask has a parent").to_path_buf()
+    // `cargo run` sets CARGO_MANIFEST_DIR for the running program too: prefer it
+    // to the compile-time value, which is stale when two checkouts share a
+    // target directory (and so one xtask binary).
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    dir.parent().expect("xtask has a parent").to_path_buf()
 }
 
 fn cargo(root: &Path, args: &[&str]) -> Command {
