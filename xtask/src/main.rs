@@ -7,8 +7,11 @@
 
 mod docs;
 
+use std::cell::Cell;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
+use std::rc::Rc;
 use std::time::Instant;
 
 const USAGE: &str =
@@ -119,13 +122,20 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
             root,
             &["build", "--workspace", "--quiet"],
         ),
-        command_step(
-            "test",
-            "a changed lesson output: cargo insta review (or INSTA_UPDATE=always cargo test -p lesson-tests, then git diff tests/snapshots); then cargo xtask docs",
-            root,
-            &["test", "--workspace", "--quiet"],
-        ),
     ];
+    // The test step also adds up cargo test's counts, for the closing line.
+    let counts = Rc::new(Cell::new((0u64, 0u64)));
+    let (test_root, test_counts) = (root.to_path_buf(), Rc::clone(&counts));
+    steps.push(Step {
+        name: "test",
+        fix: "a changed lesson output: cargo insta review (or INSTA_UPDATE=always cargo test -p lesson-tests, then git diff tests/snapshots); then cargo xtask docs",
+        run: Box::new(move || {
+            println!("\n$ cargo test --workspace --quiet");
+            let (ok, passed, failed) = test_and_count(cargo(&test_root, &["test", "--workspace", "--quiet"]));
+            test_counts.set((passed, failed));
+            ok
+        }),
+    });
     let docs_root = root.to_path_buf();
     steps.push(Step {
         name: "docs",
@@ -171,15 +181,46 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
         println!("{:<14} {:<6} {:>8.1}", name, if *ok { "ok" } else { "FAIL" }, secs);
     }
     let failed: Vec<_> = results.iter().filter(|r| !r.1).collect();
-    if failed.is_empty() {
+    let verdict = if failed.is_empty() {
         println!("\nall checks passed");
-        return Ok(());
+        Ok(())
+    } else {
+        println!();
+        for (name, _, _, fix) in &failed {
+            println!("{name} failed. To fix: {fix}");
+        }
+        Err(fail(format!("{} of {} checks failed", failed.len(), results.len())))
+    };
+    let (passed, failed) = counts.get();
+    println!("tests: {passed} passed, {failed} failed");
+    verdict
+}
+
+/// Runs a `cargo test` command, echoing its output, and adds up the counts of
+/// its `test result:` lines. Returns (success, passed, failed).
+fn test_and_count(mut command: Command) -> (bool, u64, u64) {
+    let Ok(mut child) = command.stdout(Stdio::piped()).spawn() else { return (false, 0, 0) };
+    let (mut passed, mut failed) = (0, 0);
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            println!("{line}");
+            // test result: ok. 56 passed; 0 failed; 0 ignored; ...
+            if let Some(rest) = line.strip_prefix("test result: ") {
+                for part in rest.split(';') {
+                    let mut words = part.split_whitespace().rev();
+                    let (Some(label), Some(n)) = (words.next(), words.next()) else { continue };
+                    let n: u64 = n.parse().unwrap_or(0);
+                    match label {
+                        "passed" => passed += n,
+                        "failed" => failed += n,
+                        _ => {}
+                    }
+                }
+            }
+        }
     }
-    println!();
-    for (name, _, _, fix) in &failed {
-        println!("{name} failed. To fix: {fix}");
-    }
-    Err(fail(format!("{} of {} checks failed", failed.len(), results.len())))
+    let ok = child.wait().map(|s| s.success()).unwrap_or(false);
+    (ok, passed, failed)
 }
 
 /// The benchmark lives in its own crate (bench/), so that its chart crate is
