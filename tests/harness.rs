@@ -310,3 +310,30 @@ pub fn panic_reports(stderr: &str) -> String {
     }
     out
 }
+
+/// A command that runs `python3 SCRIPT` (SCRIPT relative to the workspace root)
+/// as Python runs by default: buffered, although this machine sets
+/// PYTHONUNBUFFERED=1 (unbuffered, print() writes the text and the newline
+/// separately, and lines of two processes or threads can merge). None, after a
+/// note on stderr, where python3 is missing: the test then checks nothing more.
+pub fn python(script: &str) -> Option<Command> {
+    let found = Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("python3 not found: skipping {script}");
+        return None;
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
+    let mut command = Command::new("python3");
+    command.arg(root.join(script)).env_remove("PYTHONUNBUFFERED");
+    Some(command)
+}
+
+/// Runs a lesson with `args` and then an argument that is not valid UTF-8
+/// (`std::env::args()` would panic on it), and asserts the usage error.
+#[cfg(unix)]
+pub fn assert_rejects_non_utf8(lesson: &str, args: &[&str]) {
+    use std::os::unix::ffi::OsStrExt;
+    let mut command = Command::new(bin(lesson));
+    command.args(args).arg(std::ffi::OsStr::from_bytes(b"\xff"));
+    run_command(command).assert_usage_error(lesson);
+}

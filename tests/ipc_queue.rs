@@ -1,7 +1,9 @@
 use insta::assert_snapshot;
-use lesson_tests::{bin, group_lines, number_after, replace_numbers, run, run_command, PidNames};
+use lesson_tests::{
+    bin, group_lines, number_after, python, replace_numbers, run, run_command, PidNames,
+};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 const KILL: &str = "--- kill: ";
@@ -207,14 +209,7 @@ fn help_and_bad_arguments() {
 /// The corrected Python beside the crate runs and ends both ways.
 #[test]
 fn python_version_runs() {
-    let found = Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !found {
-        eprintln!("python3 not found: skipping ipc_queue.py");
-        return;
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
-    let mut command = Command::new("python3");
-    command.arg(root.join("crates/ipc-queue/ipc_queue.py")).env_remove("PYTHONUNBUFFERED");
+    let Some(command) = python("crates/ipc-queue/ipc_queue.py") else { return };
     let run = run_command(command);
     run.assert_success();
     let (_, _, got) = check_ending(&section(&run.stdout, DRAIN), "drain");

@@ -1,5 +1,5 @@
 use insta::assert_snapshot;
-use lesson_tests::{bin, panic_reports, run, run_command, run_with_features};
+use lesson_tests::{bin, panic_reports, python, run, run_command, run_with_features};
 use std::path::Path;
 use std::process::Command;
 
@@ -82,10 +82,7 @@ fn bad_arguments() {
 
 #[test]
 fn non_utf8_argument() {
-    use std::os::unix::ffi::OsStrExt;
-    let mut command = Command::new(bin("locking"));
-    command.arg(std::ffi::OsStr::from_bytes(b"\xff"));
-    run_command(command).assert_usage_error("locking");
+    lesson_tests::assert_rejects_non_utf8("locking", &[]);
 }
 
 #[test]
@@ -161,16 +158,7 @@ fn unsynchronised_counter_does_not_compile() {
 
 #[test]
 fn python_runs() {
-    let found = Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !found {
-        eprintln!("python3 not found: skipping locking.py");
-        return;
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
-    let mut command = Command::new("python3");
-    // As Python runs by default (this machine sets PYTHONUNBUFFERED=1).
-    command.env_remove("PYTHONUNBUFFERED");
-    command.arg(root.join("crates/locking/locking.py"));
+    let Some(command) = python("crates/locking/locking.py") else { return };
     let run = run_command(command);
     run.assert_success();
     assert_eq!(run.stdout, "400000\n", "{run}");

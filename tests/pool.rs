@@ -160,8 +160,5 @@ fn bad_arguments() {
 
 #[test]
 fn non_utf8_argument() {
-    use std::os::unix::ffi::OsStrExt;
-    let mut command = Command::new(lesson_tests::bin("pool"));
-    command.args([std::ffi::OsStr::new("--workers"), std::ffi::OsStr::from_bytes(b"\xff")]);
-    lesson_tests::run_command(command).assert_usage_error("pool");
+    lesson_tests::assert_rejects_non_utf8("pool", &["--workers"]);
 }

@@ -28,8 +28,5 @@ fn bad_arguments() {
 
 #[test]
 fn non_utf8_argument() {
-    use std::os::unix::ffi::OsStrExt;
-    let mut command = std::process::Command::new(lesson_tests::bin("process"));
-    command.arg(std::ffi::OsStr::from_bytes(b"\xff"));
-    lesson_tests::run_command(command).assert_usage_error("process");
+    lesson_tests::assert_rejects_non_utf8("process", &[]);
 }

@@ -1,24 +1,7 @@
 //! The corrected Python programs shown in the chapters really run, and print
 //! what the Rust lessons print. Skipped, with a note, where python3 is missing.
 
-use lesson_tests::{run_command, PidNames};
-use std::path::Path;
-use std::process::Command;
-
-fn python(script: &str) -> Option<Command> {
-    let found = Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !found {
-        eprintln!("python3 not found: skipping {script}");
-        return None;
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
-    let mut command = Command::new("python3");
-    // Unbuffered, print() writes the text and the newline in two writes, so
-    // lines of two processes can merge; buffered (the default), each process
-    // writes whole lines, as Rust's println! does.
-    command.arg(root.join(script)).env_remove("PYTHONUNBUFFERED");
-    Some(command)
-}
+use lesson_tests::{python, run_command, PidNames};
 
 /// The Python fork program prints the same lines as the Rust lesson, up to pids.
 #[test]

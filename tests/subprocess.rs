@@ -1,7 +1,5 @@
 use insta::assert_snapshot;
-use lesson_tests::{run, run_command};
-use std::path::Path;
-use std::process::Command;
+use lesson_tests::{python, run, run_command};
 
 /// `rustc 1.95.0 (59807616e 2026-04-14)` -> `rustc [version]`; the same for
 /// cargo inside the captured string. Everything else stays as printed.
@@ -72,14 +70,7 @@ fn exit_role_exits_with_its_code() {
 /// The corrected Python beside the crate runs and says the same things.
 #[test]
 fn python_version_runs() {
-    let found = Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !found {
-        eprintln!("python3 not found: skipping subprocess_demo.py");
-        return;
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
-    let mut command = Command::new("python3");
-    command.arg(root.join("crates/subprocess/subprocess_demo.py")).env_remove("PYTHONUNBUFFERED");
+    let Some(command) = python("crates/subprocess/subprocess_demo.py") else { return };
     let run = run_command(command);
     run.assert_success();
     let lines: Vec<&str> = run.lines().collect();

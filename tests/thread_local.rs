@@ -1,7 +1,5 @@
 use insta::assert_snapshot;
-use lesson_tests::{bin, run, run_command};
-use std::path::Path;
-use std::process::Command;
+use lesson_tests::{python, run, run_command};
 
 #[test]
 fn output() {
@@ -32,10 +30,7 @@ fn bad_arguments() {
 
 #[test]
 fn non_utf8_argument() {
-    use std::os::unix::ffi::OsStrExt;
-    let mut command = Command::new(bin("thread-local"));
-    command.arg(std::ffi::OsStr::from_bytes(b"\xff"));
-    run_command(command).assert_usage_error("thread-local");
+    lesson_tests::assert_rejects_non_utf8("thread-local", &[]);
 }
 
 #[test]
@@ -51,16 +46,7 @@ fn help() {
 /// that each worker's text is there once.
 #[test]
 fn python_runs() {
-    let found = Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !found {
-        eprintln!("python3 not found: skipping thread_local_demo.py");
-        return;
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
-    let mut command = Command::new("python3");
-    // As Python runs by default (this machine sets PYTHONUNBUFFERED=1).
-    command.env_remove("PYTHONUNBUFFERED");
-    command.arg(root.join("crates/thread-local/thread_local_demo.py"));
+    let Some(command) = python("crates/thread-local/thread_local_demo.py") else { return };
     let run = run_command(command);
     run.assert_success();
     for i in 0..5 {

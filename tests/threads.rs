@@ -1,5 +1,5 @@
 use insta::assert_snapshot;
-use lesson_tests::{bin, panic_reports, run, run_command};
+use lesson_tests::{bin, panic_reports, python, run, run_command};
 use std::process::Command;
 
 #[test]
@@ -47,26 +47,14 @@ fn help() {
 
 #[test]
 fn non_utf8_argument() {
-    use std::os::unix::ffi::OsStrExt;
-    let mut command = Command::new(bin("threads"));
-    command.arg(std::ffi::OsStr::from_bytes(b"\xff"));
-    run_command(command).assert_usage_error("threads");
+    lesson_tests::assert_rejects_non_utf8("threads", &[]);
 }
 
 /// The Python runs; the thread's exception is printed on stderr, and yet
 /// join() returns None and the program exits with 0.
 #[test]
 fn python_runs() {
-    let found = Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !found {
-        eprintln!("python3 not found: skipping threads.py");
-        return;
-    }
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
-    let mut command = Command::new("python3");
-    // As Python runs by default (this machine sets PYTHONUNBUFFERED=1).
-    command.env_remove("PYTHONUNBUFFERED");
-    command.arg(root.join("crates/threads/threads.py"));
+    let Some(command) = python("crates/threads/threads.py") else { return };
     let run = run_command(command);
     run.assert_success();
     let expected = "Main Thread\nchild thread name : task\njoin returned None\n\
