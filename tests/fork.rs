@@ -23,11 +23,16 @@ fn output() {
     let reaped = format!("parent: child {child} exited with status 0");
     assert_eq!(run.lines().last(), Some(reaped.as_str()), "{run}");
 
-    // Parent and child print at the same time, so their lines interleave
-    // differently from run to run. Show the parent's lines, then the child's,
-    // then the parent's line after waitpid (always last: it waits for the child).
+    assert_snapshot!("output", normalize(&run.stdout, parent, child));
+}
+
+/// Parent and child print at the same time, so their lines interleave
+/// differently from run to run. Shows the parent's lines, then the child's,
+/// then the parent's line after waitpid (always last: it waits for the child),
+/// with the pids named `[pid1]` (parent) and `[pid2]` (child).
+pub(crate) fn normalize(stdout: &str, parent: u32, child: u32) -> String {
     let child_s = child.to_string();
-    let grouped = group_lines(&run.stdout, |line| {
+    let grouped = group_lines(stdout, |line| {
         if line == child_s || line.starts_with("child:") {
             1
         } else if line.starts_with("parent: child") {
@@ -36,6 +41,5 @@ fn output() {
             0
         }
     });
-    let text = PidNames::new().add(parent).add(child).apply(&grouped);
-    assert_snapshot!("output", text);
+    PidNames::new().add(parent).add(child).apply(&grouped)
 }

@@ -1,7 +1,7 @@
 //! The corrected Python programs shown in the chapters really run, and print
 //! what the Rust lessons print. Skipped, with a note, where python3 is missing.
 
-use lesson_tests::{python, run_command, PidNames};
+use lesson_tests::{python, run_command};
 
 /// The Python fork program prints the same lines as the Rust lesson, up to pids.
 #[test]
@@ -16,16 +16,8 @@ fn fork_py_prints_what_the_lesson_prints() {
             lesson_tests::number_after(l, &format!("parent: pid = {parent}, childpid = "))
         })
         .expect("parent line");
-    let mut lines: Vec<&str> = run.lines().collect();
-    // Same grouping as the Rust snapshot: parent, child, then the reaping line.
-    let child_s = child.to_string();
-    lines.sort_by_key(|l| match *l {
-        l if l == child_s || l.starts_with("child:") => 1,
-        l if l.starts_with("parent: child") => 2,
-        _ => 0,
-    });
-    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    let text = PidNames::new().add(parent).add(child).apply(&text);
+    // Normalized as the Rust lesson's output is for its snapshot.
+    let text = crate::fork::normalize(&run.stdout, parent, child);
     let rust = include_str!("snapshots/lessons__fork__output.snap");
     assert!(rust.ends_with(&text), "Python printed:\n{text}\nRust snapshot:\n{rust}");
 }
