@@ -1,8 +1,9 @@
 from multiprocessing import Pool
-import os
+import os, time
 
 def run_proc(name):
     print('child %s : %s' % (name, os.getpid()))
+    time.sleep(0.1)  # stands for real work; see the chapter
     return name * name
 
 if __name__ == '__main__':
@@ -14,4 +15,4 @@ if __name__ == '__main__':
     p.join()   # wait for every worker process to exit
     # The note never looks at the AsyncResult objects: had a task raised an
     # exception, nobody would have known. .get() returns the value or re-raises.
-    print('results, in submission order:', *[r.get() for r in results])
+    print('results, in submission order:', [r.get() for r in results])
