@@ -33,6 +33,7 @@ def split(limit, count):
     return [(min(i * size, limit), min((i + 1) * size, limit)) for i in range(count)]
 
 
+# ANCHOR: runners
 def sequential(parts, n):
     return sum(count_chunk(p) for p in parts)
 
@@ -56,8 +57,10 @@ def on_processes(parts, n):
     # One chunk per task (chunksize=1), so that idle workers take the next one.
     with multiprocessing.Pool(n) as pool:
         return sum(pool.map(count_chunk, parts, chunksize=1))
+# ANCHOR_END: runners
 
 
+# ANCHOR: main
 if __name__ == '__main__':
     limit, chunks, n = (int(arg) for arg in sys.argv[1:4])
     parts = split(limit, chunks)
@@ -72,3 +75,4 @@ if __name__ == '__main__':
         start = time.perf_counter()
         primes = run(parts, n)
         print(f'{name}: {primes} primes in {time.perf_counter() - start:.6f} s', flush=True)
+# ANCHOR_END: main

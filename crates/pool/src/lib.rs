@@ -134,6 +134,7 @@ fn serve() -> Result<(), String> {
 }
 // ANCHOR_END: worker
 
+// ANCHOR: handle
 /// A task's result: its value, or what went wrong.
 pub type Reply = Result<u64, String>;
 
@@ -143,7 +144,6 @@ struct Job {
     reply: Sender<Reply>,
 }
 
-// ANCHOR: handle
 /// The handle `apply_async` returns. Dropping it unread throws the task's
 /// result away, error included, so the compiler warns about that.
 #[must_use = "the task's result (or its error) is lost unless you call .get()"]
@@ -244,7 +244,11 @@ impl Pool {
         }
         Ok(pool)
     }
+}
+// ANCHOR_END: pool
 
+// ANCHOR: methods
+impl Pool {
     /// Queues a task and returns at once with its handle.
     pub fn apply_async(&self, task: Task) -> AsyncResult {
         let (reply, result) = mpsc::channel();
@@ -275,7 +279,7 @@ impl Drop for Pool {
         }
     }
 }
-// ANCHOR_END: pool
+// ANCHOR_END: methods
 
 // ANCHOR: drive
 /// One worker's driver thread: takes tasks from the shared queue, sends them,
