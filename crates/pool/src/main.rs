@@ -41,7 +41,8 @@ fn lesson() -> Result<(), String> {
     let dies = p.apply_async(Task::Die(7));
     p.close(); // no more tasks
     let started = p.join(); // wait for every worker process to exit
-                            // Each .get() gives the task's value, or its error.
+
+    // Each .get() gives the task's value, or its error.
     let values = results.into_iter().map(AsyncResult::get).collect::<Result<Vec<_>, _>>()?;
     println!("results, in submission order: {values:?}");
     println!("task 6 (raises an error): {:?}", raises.get());
