@@ -6,27 +6,31 @@
 //! threads and on processes. All results must agree. The job and its runners
 //! are in lib.rs.
 
-use gil_contrast::{on_threads, run_python, sequential, table, timed, with_rayon, CHUNKS};
+use gil_contrast::{best_of, on_threads, run_python, sequential, table, with_rayon, CHUNKS};
 use std::process::ExitCode;
 
-/// Big enough to take Python about a second, small enough to run often.
-const LIMIT: u64 = 300_000;
+/// Big enough to measure, small enough for Python to count it in a blink.
+const LIMIT: u64 = 200_000;
+/// Each time is the best of this many runs.
+const REPEAT: usize = 3;
 
 fn main() -> ExitCode {
     // ANCHOR: rust
     let n = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = table::plural(n, "thread", "threads");
     println!("Count the primes below {LIMIT} in {CHUNKS} chunks, on {threads} (one per core).");
-    println!("Each parallel time includes starting its threads, pool or processes.");
+    println!(
+        "Each time is the best of {REPEAT} runs, starting threads, pool or processes included."
+    );
     if cfg!(debug_assertions) {
         println!(
             "(debug build: for timings worth comparing, `cargo run --release -p gil-contrast`)"
         );
     }
     let rust = [
-        timed(|| sequential(LIMIT)),
-        timed(|| on_threads(LIMIT, n)),
-        timed(|| with_rayon(LIMIT, n)),
+        best_of(REPEAT, || sequential(LIMIT)),
+        best_of(REPEAT, || on_threads(LIMIT, n)),
+        best_of(REPEAT, || with_rayon(LIMIT, n)),
     ];
     // ANCHOR_END: rust
 
@@ -34,7 +38,7 @@ fn main() -> ExitCode {
     // Python after Rust, so that the two never compete for the cores.
     let python = std::env::var_os("PYTHON").filter(|p| !p.is_empty());
     let python = python.unwrap_or_else(|| "python3".into());
-    let py = match run_python(&python, LIMIT, n) {
+    let py = match run_python(&python, LIMIT, n, REPEAT) {
         Ok(Some(py)) => {
             println!("{}", py.about);
             Some(py)
