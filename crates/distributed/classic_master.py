@@ -9,12 +9,10 @@ result_queue = queue.Queue()
 class QueueManager(BaseManager):
     pass
 
-# ANCHOR: register
 QueueManager.register('get_task_queue', callable=lambda: task_queue)
 QueueManager.register('get_result_queue', callable=lambda: result_queue)
 manager = QueueManager(address=('', 5000), authkey=b'abc')
 manager.start()
-# ANCHOR_END: register
 task = manager.get_task_queue()
 result = manager.get_result_queue()
 for i in range(10):

@@ -14,7 +14,6 @@ m = QueueManager(address=(server_addr, 5000), authkey=b'abc')
 m.connect()
 task = m.get_task_queue()
 result = m.get_result_queue()
-# ANCHOR: loop
 for i in range(10):
     try:
         n = task.get(timeout=1)
@@ -25,4 +24,3 @@ for i in range(10):
     except queue.Empty:
         print('task queue is empty.')
 print('worker exit.')
-# ANCHOR_END: loop

@@ -41,22 +41,25 @@ if __name__ == '__main__':  # spawn and forkserver import this module again
     manager = QueueManager(address=('127.0.0.1', port), authkey=authkey)
     manager.start()  # the queues live in a server process it starts
     # ANCHOR_END: fixes
+    task = manager.get_task_queue()
+    result = manager.get_result_queue()
     # ANCHOR: results
-    try:
-        task = manager.get_task_queue()
-        result = manager.get_result_queue()
-        random.seed(2024)  # the same numbers every run
-        for i in range(10):
-            n = random.randint(0, 10000)
-            print('Put task %d...' % n)
-            task.put(n)
-        print('Try get results...')
-        for i in range(10):
-            # A task taken by a worker that then died is never put back: this
-            # raises queue.Empty after a minute without a result.
+    random.seed(2024)  # the same numbers every run
+    for i in range(10):
+        n = random.randint(0, 10000)
+        print('Put task %d...' % n)
+        task.put(n)
+    print('Try get results...')
+    for i in range(10):
+        # A minute, not 10 seconds: time to start the workers by hand. A task
+        # taken by a worker that then died is never put back, so without a
+        # result for that long, say so in one line instead of a traceback.
+        try:
             r = result.get(timeout=60)
-            print('Result: %s' % r)
-    finally:
-        manager.shutdown()  # also on error, so the server process does not linger
+        except queue.Empty:
+            manager.shutdown()
+            sys.exit('master: no result for a minute: did a worker die with its task?')
+        print('Result: %s' % r)
+    manager.shutdown()
     print('master exit.')
     # ANCHOR_END: results

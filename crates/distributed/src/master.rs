@@ -67,7 +67,6 @@ impl Shared {
 }
 // ANCHOR_END: next_task
 
-// ANCHOR: master
 /// The master's side of the lesson: start it on a listening socket, `put`
 /// tasks, wait for each `result`, then `shutdown`.
 pub struct Master {
@@ -86,7 +85,6 @@ impl Master {
         thread::spawn(move || accept(&listener, &board, &key));
         Ok(Master { addr, shared, reapers: Vec::new() })
     }
-    // ANCHOR_END: master
 
     /// The address workers connect to (with the real port if it was 0).
     pub fn addr(&self) -> SocketAddr {
