@@ -1,4 +1,4 @@
-//! What the lesson's counters have in common, and what the benchmark times:
+//! What the lesson's counters have in common, and what a benchmark can time:
 //! several threads adding to one counter at the same moment.
 
 use std::thread;

@@ -40,12 +40,12 @@ fn main() {
     // ANCHOR: scoped
     // Scoped threads (see lib.rs) may borrow the counter: no Arc. Each guard
     // here is a temporary, dropped (unlocked) at the end of its statement.
-    let counter = Mutex::new(0);
+    let counter = Mutex::new(0u64);
     add_in_threads(THREADS, TIMES, || *counter.lock().unwrap() += 1);
     println!("Mutex<u64>, thread::scope     : {}", counter.into_inner().unwrap());
 
     // parking_lot's lock() returns the guard itself: no poisoning, no unwrap.
-    let counter = parking_lot::Mutex::new(0);
+    let counter = parking_lot::Mutex::new(0u64);
     add_in_threads(THREADS, TIMES, || *counter.lock() += 1);
     println!("parking_lot::Mutex<u64>       : {}", counter.into_inner());
 
