@@ -2,13 +2,13 @@
 //! returns the child's pid, in the child it says "you are the child". Unlike the
 //! note, the parent then waits for (reaps) its child, so no zombie is left.
 
+// ANCHOR: fork
 #[cfg(unix)]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     use nix::sys::wait::{waitpid, WaitStatus};
     use nix::unistd::{fork, getpid, getppid, ForkResult};
     use std::io::Write;
 
-    // ANCHOR: fork
     // fork() copies the whole process, output not yet written included: it
     // would be printed twice, once by each process. Flush first.
     std::io::stdout().flush()?;
@@ -36,16 +36,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             // Until the parent waits, the finished child is a zombie: an entry
             // in the process table holding its exit status. waitpid reaps it.
             match waitpid(child, None)? {
-                WaitStatus::Exited(pid, code) => {
-                    println!("parent: child {pid} exited with status {code}");
+                WaitStatus::Exited(_, code) => {
+                    println!("parent: child {child} exited with status {code}");
                 }
                 other => return Err(format!("child ended abnormally: {other:?}").into()),
             }
         }
     }
     Ok(())
-    // ANCHOR_END: roles
 }
+// ANCHOR_END: roles
 
 #[cfg(not(unix))]
 fn main() {
