@@ -15,7 +15,13 @@ fn output() {
     assert!(run.lines().any(|l| l == "parent: child test joined, exitcode = 0"), "{run}");
     assert!(run.lines().any(|l| l == "parent: child sleeper terminated, exitcode = -15"), "{run}");
 
-    lesson_tests::assert_output!("process", "output", "cargo run -p process", &run.stdout, normalize);
+    lesson_tests::assert_output!(
+        "process",
+        "output",
+        "cargo run -p process",
+        &run.stdout,
+        normalize
+    );
 }
 
 /// The guard: started with a role word, the program runs that role only, not

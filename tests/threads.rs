@@ -18,8 +18,7 @@ fn output() {
     let lines: Vec<&str> = run.lines().collect();
     assert_eq!(lines[..2], ["Main Thread", "child thread name : task"], "{run}");
     assert_eq!(
-        lines[2],
-        "join returned Ok(5050): the sum of 1..=100, computed by the thread",
+        lines[2], "join returned Ok(5050): the sum of 1..=100, computed by the thread",
         "{run}"
     );
     assert!(lines[3].ends_with(": [10, 26, 42]"), "{run}");
@@ -29,7 +28,10 @@ fn output() {
     assert_eq!(lines[err], r#"join returned Err: the thread panicked: "something went wrong""#);
     let gets: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with("Get ")).collect();
     assert_eq!(gets, ["Get A from channel", "Get B from channel", "Get C from channel"]);
-    assert_eq!(lines.last(), Some(&"channel closed: the writer thread ended and dropped its Sender"));
+    assert_eq!(
+        lines.last(),
+        Some(&"channel closed: the writer thread ended and dropped its Sender")
+    );
 
     // std's panic hook names the thread and the source line of the panic!
     // (panic_reports checks that line, then hides the thread id, line and column).
