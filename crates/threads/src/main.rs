@@ -1,9 +1,6 @@
-//! Lesson `threads`: Python's `threading.Thread` in Rust. As in the note, the
-//! main thread starts a thread named `task` that prints its own name. Then what
-//! Rust adds: a thread owns what it uses (`move`) and hands its result back
-//! through `join`; scoped threads borrow instead; a thread that panics makes
-//! `join` return `Err`; and a channel carries values between threads, as
-//! `queue.Queue` does in Python.
+//! Lesson `threads`: the note's `threading.Thread`, then what Rust adds: a thread
+//! owns what it uses and returns its result through `join`, scoped threads borrow,
+//! a panic comes back as `Err`, and a channel is the threads' `queue.Queue`.
 
 use std::any::Any;
 use std::sync::mpsc;
