@@ -4,16 +4,17 @@
 //! turn a run's output into a byte-stable snapshot.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
-use std::path::PathBuf;
-use std::process::{Command, ExitStatus, Stdio};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
 use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
 /// How long one lesson run may take before the harness kills it and fails.
 /// Not a speed test: a bound so that a hung lesson fails instead of hanging CI.
-const HANG_LIMIT: Duration = Duration::from_secs(180);
+pub const HANG_LIMIT: Duration = Duration::from_secs(180);
 
 /// The finished run of one lesson binary.
 #[derive(Debug)]
@@ -113,46 +114,152 @@ pub fn run_with_features(lesson: &str, features: &[&str], args: &[&str]) -> Run 
 }
 
 /// Like [`run`] for a prepared command (to set environment variables, say).
-pub fn run_command(mut command: Command) -> Run {
+pub fn run_command(command: Command) -> Run {
+    spawn(command).finish()
+}
+
+/// Starts a prepared command in its own process group, with stdin closed and
+/// its stdout and stderr collected line by line as they come. Every test that
+/// runs a lesson goes through here: [`Spawned::finish`] fails the test if the
+/// lesson left any process behind, and dropping it unfinished kills the group.
+pub fn spawn(mut command: Command) -> Spawned {
     command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     // Its own process group, so that everything it starts can be found (and
     // cleaned up) afterwards, even processes whose parent has gone.
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = command.spawn().expect("spawn lesson binary");
-    let pid = child.id();
-    let out = read_all(child.stdout.take().expect("stdout"));
-    let err = read_all(child.stderr.take().expect("stderr"));
-
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            break status;
-        }
-        if started.elapsed() > HANG_LIMIT {
-            kill_group(pid);
-            let _ = child.wait();
-            panic!("lesson {command:?} still running after {HANG_LIMIT:?}: killed");
-        }
-        thread::sleep(Duration::from_millis(5));
-    };
-    let left = leftovers(pid);
-    let run = Run {
-        pid,
-        status,
-        stdout: out.join().expect("stdout reader"),
-        stderr: err.join().expect("stderr reader"),
-    };
-    assert!(left.is_empty(), "lesson {command:?} left processes behind: {left:?}\n{run}");
-    run
+    let mut child = command.spawn().unwrap_or_else(|e| panic!("spawn {command:?}: {e}"));
+    let out = lines(child.stdout.take().expect("stdout"));
+    let err = lines(child.stderr.take().expect("stderr"));
+    let what = format!("{command:?}");
+    Spawned { child, what, done: false, out, err, stdout: Vec::new(), stderr: Vec::new() }
 }
 
-fn read_all(mut stream: impl Read + Send + 'static) -> thread::JoinHandle<String> {
+/// A process started by [`spawn`], still running or finished.
+pub struct Spawned {
+    child: Child,
+    what: String,
+    done: bool,
+    out: Receiver<String>,
+    err: Receiver<String>,
+    /// The lines read so far.
+    pub stdout: Vec<String>,
+    pub stderr: Vec<String>,
+}
+
+impl Spawned {
+    /// The process's pid, which is also its process group's id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits until a line on stdout matches, and returns it (the first such
+    /// line, even if it was read earlier). Fails after [`HANG_LIMIT`].
+    pub fn wait_for(&mut self, matches: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + HANG_LIMIT;
+        loop {
+            if let Some(line) = self.stdout.iter().find(|l| matches(l)) {
+                return line.clone();
+            }
+            match self.out.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(line) => self.stdout.push(line),
+                Err(e) => panic!("no such line on stdout ({e:?}) from {}:\n{self}", self.what),
+            }
+        }
+    }
+
+    /// Waits until stderr holds at least `n` lines.
+    pub fn wait_for_stderr(&mut self, n: usize) {
+        let deadline = Instant::now() + HANG_LIMIT;
+        while self.stderr.len() < n {
+            match self.err.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(line) => self.stderr.push(line),
+                Err(e) => {
+                    panic!("expected {n} lines on stderr ({e:?}) from {}:\n{self}", self.what)
+                }
+            }
+        }
+    }
+
+    /// Sends a signal (`"TERM"`, `"KILL"`, `"STOP"`, `"CONT"`, …) to the process
+    /// itself, not its group, as a user's `kill -SIG PID` would.
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([format!("-{signal}"), "--".into(), self.pid().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{signal} {} failed", self.pid());
+    }
+
+    /// Waits for the process to exit (at most [`HANG_LIMIT`]), then for every
+    /// process of its group, and collects the rest of its output. Fails the
+    /// test, after killing them, if any process of the group outlives it.
+    pub fn finish(mut self) -> Run {
+        let started = Instant::now();
+        let pid = self.pid();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                break status;
+            }
+            if started.elapsed() > HANG_LIMIT {
+                kill_group(pid);
+                let _ = self.child.wait();
+                self.done = true;
+                panic!("{} still running after {HANG_LIMIT:?}: killed\n{self}", self.what);
+            }
+            thread::sleep(Duration::from_millis(5));
+        };
+        self.done = true;
+        let left = leftovers(pid);
+        for (rx, lines) in [(&self.out, &mut self.stdout), (&self.err, &mut self.stderr)] {
+            // The pipes close when the last process holding them exits.
+            while let Ok(line) = rx.recv_timeout(HANG_LIMIT) {
+                lines.push(line);
+            }
+        }
+        let join = |lines: &[String]| lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+        let run = Run { pid, status, stdout: join(&self.stdout), stderr: join(&self.stderr) };
+        assert!(left.is_empty(), "{} left processes behind: {left:?}\n{run}", self.what);
+        run
+    }
+}
+
+impl std::fmt::Display for Spawned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (out, err) = (self.stdout.join("\n"), self.stderr.join("\n"));
+        write!(f, "--- stdout so far ---\n{out}\n--- stderr so far ---\n{err}")
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        // Unreaped, the leader's pid cannot be reused, so neither can its group's id.
+        if !self.done {
+            kill_group(self.pid());
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The lines of a stream, sent on as they are read. A line that is not UTF-8
+/// fails the test (lessons print text).
+fn lines(stream: impl Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
-        let mut bytes = Vec::new();
-        stream.read_to_end(&mut bytes).expect("read lesson output");
-        String::from_utf8(bytes).expect("lesson output is UTF-8")
-    })
+        let mut reader = BufReader::new(stream);
+        let mut line = Vec::new();
+        // read_until keeps a last line without a newline, and tells bytes from text.
+        while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+            if line.last() == Some(&b'\n') {
+                line.pop();
+            }
+            let text = String::from_utf8(std::mem::take(&mut line)).expect("UTF-8 output");
+            if tx.send(text).is_err() {
+                break;
+            }
+        }
+    });
+    rx
 }
 
 /// Processes of the group `pgid` still alive (not zombies) after its leader
@@ -282,7 +389,6 @@ pub fn number_after(line: &str, prefix: &str) -> Option<u32> {
 /// id, line and column become `[tid]`, `[line]` and `[col]`, so that editing
 /// the lesson above its panic does not change its snapshot. Other lines pass.
 pub fn panic_reports(stderr: &str) -> String {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("root");
     let mut out = String::new();
     for line in stderr.lines() {
         let report = line.strip_prefix("thread '").and_then(|rest| rest.split_once("' ")).and_then(
@@ -303,7 +409,7 @@ pub fn panic_reports(stderr: &str) -> String {
             out.push('\n');
             continue;
         };
-        let source = std::fs::read_to_string(root.join(file)).expect(file);
+        let source = std::fs::read_to_string(root().join(file)).expect(file);
         let source_line = source.lines().nth(number.saturating_sub(1)).unwrap_or_default();
         assert!(source_line.contains("panic!("), "{line}: that line is {source_line:?}");
         out.push_str(&format!("thread '{name}' {tid}panicked at {file}:[line]:[col]:\n"));
@@ -322,9 +428,8 @@ pub fn python(script: &str) -> Option<Command> {
         eprintln!("python3 not found: skipping {script}");
         return None;
     }
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
     let mut command = Command::new("python3");
-    command.arg(root.join(script)).env_remove("PYTHONUNBUFFERED");
+    command.arg(root().join(script)).env_remove("PYTHONUNBUFFERED");
     Some(command)
 }
 
@@ -336,4 +441,62 @@ pub fn assert_rejects_non_utf8(lesson: &str, args: &[&str]) {
     let mut command = Command::new(bin(lesson));
     command.args(args).arg(std::ffi::OsStr::from_bytes(b"\xff"));
     run_command(command).assert_usage_error(lesson);
+}
+
+/// The workspace root.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root")
+}
+
+/// The recorded run of a lesson that its chapter shows:
+/// `crates/LESSON/output/CASE.txt`, which holds `$ COMMAND` and then exactly
+/// what one real run printed. With `LESSON_RECORD=1` in the environment (as
+/// `cargo xtask record` sets it) `text` is recorded there first. Returns the
+/// recorded text without its command line. See [`assert_output!`].
+pub fn recorded(lesson: &str, case: &str, command: &str, text: &str) -> String {
+    let path = root().join("crates").join(lesson).join("output").join(format!("{case}.txt"));
+    if std::env::var_os("LESSON_RECORD").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().expect("output dir")).expect("create output dir");
+        std::fs::write(&path, format!("$ {command}\n{text}")).expect("record the run");
+    }
+    let file = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}: record it with `cargo xtask record`", path.display()));
+    let header = format!("$ {command}\n");
+    let Some(body) = file.strip_prefix(&header) else {
+        panic!("{} does not start with {header:?}: run `cargo xtask record`", path.display())
+    };
+    body.to_string()
+}
+
+/// Checks one output of a lesson three ways:
+///
+/// 1. `normalize(text)` matches the insta snapshot named `case`;
+/// 2. the run the chapter shows, `crates/LESSON/output/CASE.txt` (see
+///    [`recorded`]), normalizes to the same text, so the chapter cannot show
+///    output the lesson no longer prints;
+/// 3. with `LESSON_RECORD=1`, this run becomes the recorded one.
+///
+/// `normalize` sees only text, so it must work on the recorded run as well as
+/// on this one: what it needs (the parent's pid, say) the lesson must print.
+///
+/// ```ignore
+/// assert_output!("pool", "output", "cargo run -p pool", &run.stdout, normalize);
+/// ```
+#[macro_export]
+macro_rules! assert_output {
+    ($lesson:expr, $case:expr, $command:expr, $text:expr, $normalize:expr) => {{
+        let (lesson, case, command, text): (&str, &str, &str, &str) =
+            ($lesson, $case, $command, $text);
+        let normalize = $normalize;
+        let normalized: String = normalize(text);
+        ::insta::assert_snapshot!(case, normalized);
+        let recorded = $crate::recorded(lesson, case, command, text);
+        let recorded: String = normalize(&recorded);
+        assert!(
+            recorded == normalized,
+            "crates/{lesson}/output/{case}.txt, the run its chapter shows, no longer matches \
+             what the lesson prints: re-record it with `cargo xtask record`, then review \
+             `git diff`.\n--- recorded, normalized ---\n{recorded}\n--- this run, normalized ---\n{normalized}"
+        );
+    }};
 }

@@ -9,6 +9,7 @@ mod locking;
 mod pool;
 mod process;
 mod python;
+mod rejected;
 mod subprocess;
 mod thread_local;
 mod threads;

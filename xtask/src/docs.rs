@@ -2,14 +2,18 @@
 //! marker comments are filled from the sources, so they cannot go stale.
 //!
 //! ```text
-//! <!-- gen:file crates/fork/src/main.rs -->   a file, fenced by its extension
-//! <!-- gen:snapshot fork__output -->          tests/snapshots/lessons__fork__output.snap
+//! <!-- gen:file crates/fork/src/main.rs -->        a file, fenced by its extension
+//! <!-- gen:file crates/fork/src/main.rs:wait -->   the lines between `ANCHOR: wait`
+//!                                                  and `ANCHOR_END: wait` (mdBook's syntax)
+//! <!-- gen:file crates/fork/output/output.txt -->  a recorded real run (`cargo xtask record`)
 //! <!-- gen:lessons -->                        README's lesson table
 //! <!-- gen:chapters -->                       docs/README.md's chapter index
 //! <!-- gen:end -->                            closes each of the above
 //! ```
 //!
 //! `docs/{zh,en}/SUMMARY.md` (mdBook's table of contents) are generated whole.
+//! Anchor lines never appear in what is shown, and no generated code block in
+//! a chapter may be longer than [`MAX_BLOCK`] lines: show excerpts instead.
 
 use crate::{fail, Failure};
 use std::fs;
@@ -18,6 +22,8 @@ use std::path::{Path, PathBuf};
 const LANGS: [&str; 2] = ["zh", "en"];
 const OPEN: &str = "<!-- gen:";
 const END: &str = "<!-- gen:end -->";
+/// The longest code block a chapter may show: a reader sees it on one screen.
+pub const MAX_BLOCK: usize = 60;
 
 /// A lesson crate and its chapter.
 pub struct Lesson {
@@ -75,10 +81,16 @@ fn chapter_files(root: &Path, lang: &str) -> Result<Vec<String>, Failure> {
     Ok(files)
 }
 
-/// Every file the pipeline writes, with the content it should have.
-fn expected(root: &Path) -> Result<Vec<(PathBuf, String)>, Failure> {
+/// Files and the content each should have.
+type Files = Vec<(PathBuf, String)>;
+
+/// Every file the pipeline writes, with the content it should have, and the
+/// problems of the files it could not fill (one broken chapter does not stop
+/// the others from being written).
+fn expected(root: &Path) -> Result<(Files, Vec<String>), Failure> {
     let lessons = lessons(root)?;
     let mut out = Vec::new();
+    let mut problems = Vec::new();
     let mut with_markers = vec![root.join("README.md"), root.join("docs/README.md")];
     for lang in LANGS {
         let files = chapter_files(root, lang)?;
@@ -92,11 +104,12 @@ fn expected(root: &Path) -> Result<Vec<(PathBuf, String)>, Failure> {
     }
     for path in with_markers {
         let text = read(&path)?;
-        let filled =
-            fill(root, &lessons, &text).map_err(|e| fail(format!("{}: {e}", path.display())))?;
-        out.push((path, filled));
+        match fill(root, &lessons, &text) {
+            Ok(filled) => out.push((path, filled)),
+            Err(e) => problems.push(format!("{}: {e}", rel(root, &path))),
+        }
     }
-    Ok(out)
+    Ok((out, problems))
 }
 
 /// The text of the first `# ` heading.
@@ -134,14 +147,26 @@ fn block(root: &Path, lessons: &[Lesson], directive: &str) -> Result<String, Str
     let (kind, arg) = directive.split_once(' ').unwrap_or((directive, ""));
     match kind {
         "file" => {
-            let body = fs::read_to_string(root.join(arg)).map_err(|e| format!("{arg}: {e}"))?;
-            let lang = match arg.rsplit('.').next() {
+            let (path, anchor) = match arg.rsplit_once(':') {
+                Some((path, anchor)) => (path, Some(anchor)),
+                None => (arg, None),
+            };
+            let text = fs::read_to_string(root.join(path)).map_err(|e| format!("{path}: {e}"))?;
+            let body = excerpt(&text, anchor).map_err(|e| format!("{arg}: {e}"))?;
+            let lang = match path.rsplit('.').next() {
                 Some("rs") => "rust",
                 Some("py") => "python",
                 Some("toml") => "toml",
                 Some("sh") => "sh",
                 _ => "text",
             };
+            let lines = body.lines().count();
+            if lines > MAX_BLOCK {
+                return Err(format!(
+                    "{arg} is {lines} lines, more than a chapter shows at once ({MAX_BLOCK}): \
+                     show excerpts between `ANCHOR: name` and `ANCHOR_END: name` lines"
+                ));
+            }
             Ok(fence(lang, &body))
         }
         "snapshot" => {
@@ -182,6 +207,45 @@ fn block(root: &Path, lessons: &[Lesson], directive: &str) -> Result<String, Str
     }
 }
 
+/// The lines of `text` between `ANCHOR: name` and `ANCHOR_END: name` (any
+/// comment style), or all of it; anchor lines themselves are left out, and so
+/// is the indentation the lines have in common.
+fn excerpt(text: &str, anchor: Option<&str>) -> Result<String, String> {
+    let marker = |line: &str, word: &str| -> Option<String> {
+        let at = line.find(word)?;
+        Some(line[at + word.len()..].trim().to_string())
+    };
+    let (mut inside, mut found, mut ended) = (anchor.is_none(), false, false);
+    let mut lines = Vec::new();
+    for line in text.lines() {
+        if let Some(name) = marker(line, "ANCHOR_END:") {
+            if Some(name.as_str()) == anchor {
+                inside = false;
+                ended = true;
+            }
+        } else if let Some(name) = marker(line, "ANCHOR:") {
+            if Some(name.as_str()) == anchor {
+                inside = true;
+                found = true;
+            }
+        } else if inside {
+            lines.push(line);
+        }
+    }
+    if let Some(anchor) = anchor {
+        if !found || !ended {
+            return Err(format!("no `ANCHOR: {anchor}` … `ANCHOR_END: {anchor}` in the file"));
+        }
+    }
+    let indent = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    Ok(lines.iter().map(|l| format!("{}\n", l.get(indent..).unwrap_or(""))).collect())
+}
+
 /// The body of an insta snapshot: what follows the header's closing `---`.
 fn snapshot_body(snap: &str) -> &str {
     let mut rest = snap;
@@ -208,7 +272,8 @@ fn fence(lang: &str, body: &str) -> String {
 }
 
 pub fn write(root: &Path) -> Result<(), Failure> {
-    for (path, content) in expected(root)? {
+    let (files, _) = expected(root)?;
+    for (path, content) in files {
         if read(&path).ok().as_deref() != Some(content.as_str()) {
             fs::write(&path, content).map_err(|e| fail(format!("{}: {e}", path.display())))?;
             println!("wrote {}", rel(root, &path));
@@ -220,8 +285,8 @@ pub fn write(root: &Path) -> Result<(), Failure> {
 /// Fails when a generated block is stale, when the two languages hold
 /// different chapters or different generated blocks, or a lesson lacks one.
 pub fn check(root: &Path) -> Result<(), Failure> {
-    let mut problems = Vec::new();
-    for (path, content) in expected(root)? {
+    let (files, mut problems) = expected(root)?;
+    for (path, content) in files {
         if read(&path).ok().as_deref() != Some(content.as_str()) {
             problems.push(format!("{} is stale: run `cargo xtask docs`", rel(root, &path)));
         }
@@ -288,4 +353,32 @@ fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>, Failure> {
         .collect();
     paths.sort();
     Ok(paths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::excerpt;
+
+    const SOURCE: &str = "fn main() {\n    // ANCHOR: all\n    // ANCHOR: a\n    let x = 1;\n    // ANCHOR_END: a\n    if x > 0 {\n        println!(\"{x}\");\n    }\n    // ANCHOR_END: all\n}\n";
+
+    #[test]
+    fn an_anchor_shows_its_lines_dedented_without_anchor_lines() {
+        assert_eq!(excerpt(SOURCE, Some("a")).unwrap(), "let x = 1;\n");
+        assert_eq!(
+            excerpt(SOURCE, Some("all")).unwrap(),
+            "let x = 1;\nif x > 0 {\n    println!(\"{x}\");\n}\n"
+        );
+    }
+
+    #[test]
+    fn a_whole_file_loses_only_its_anchor_lines() {
+        let whole = excerpt(SOURCE, None).unwrap();
+        assert!(!whole.contains("ANCHOR"), "{whole}");
+        assert_eq!(whole.lines().count(), SOURCE.lines().count() - 4);
+    }
+
+    #[test]
+    fn a_missing_anchor_is_an_error() {
+        assert!(excerpt(SOURCE, Some("b")).is_err());
+    }
 }

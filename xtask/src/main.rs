@@ -1,7 +1,9 @@
-//! Project automation, std only so that it compiles in a blink.
+//! Project automation. Its one dependency is lexopt (no dependencies of its
+//! own), so that it compiles in a blink.
 //!
 //! `cargo xtask check-all [--repeat N]`  everything CI checks, with a summary
 //! `cargo xtask docs [--check]`          regenerate (or check) the generated docs
+//! `cargo xtask record [FILTER]`         record real runs for the chapters, then docs
 //! `cargo xtask run-all`                 run every lesson, in chapter order
 //! `cargo xtask bench [--quick]`         measure Rust against Python, write docs/*/benchmarks.md
 
@@ -14,36 +16,78 @@ use std::process::{Command, ExitCode, Stdio};
 use std::rc::Rc;
 use std::time::Instant;
 
-const USAGE: &str =
-    "usage: cargo xtask <check-all [--repeat N] | docs [--check] | run-all | bench [--quick]>";
+const USAGE: &str = "usage: cargo xtask <check-all [--repeat N] | docs [--check] | \
+                     record [FILTER] | run-all | bench [--quick]>";
+
+/// What the command line asks for.
+enum Task {
+    CheckAll { repeat: u32 },
+    Docs { check: bool },
+    Record { filter: Option<String> },
+    RunAll,
+    Bench { quick: bool },
+    Help,
+}
+
+fn parse() -> Result<Task, lexopt::Error> {
+    use lexopt::prelude::*;
+    let mut parser = lexopt::Parser::from_env();
+    let command = match parser.next()? {
+        Some(Value(command)) => command.string()?,
+        Some(Short('h') | Long("help")) | None => return Ok(Task::Help),
+        Some(arg) => return Err(arg.unexpected()),
+    };
+    let mut task = match command.as_str() {
+        "check-all" => Task::CheckAll { repeat: 0 },
+        "docs" => Task::Docs { check: false },
+        "record" => Task::Record { filter: None },
+        "run-all" => Task::RunAll,
+        "bench" => Task::Bench { quick: false },
+        "help" => Task::Help,
+        _ => return Err(format!("unknown command {command:?}").into()),
+    };
+    while let Some(arg) = parser.next()? {
+        match (&mut task, arg) {
+            (Task::CheckAll { repeat }, Long("repeat")) => {
+                *repeat = match parser.value()?.parse()? {
+                    n @ 1..=1000 => n,
+                    n => return Err(format!("--repeat takes 1 to 1000, got {n}").into()),
+                }
+            }
+            (Task::Docs { check }, Long("check")) => *check = true,
+            (Task::Record { filter: filter @ None }, Value(value)) => {
+                *filter = Some(value.string()?)
+            }
+            (Task::Bench { quick }, Long("quick")) => *quick = true,
+            (_, arg) => return Err(arg.unexpected()),
+        }
+    }
+    Ok(task)
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let task = match parse() {
+        Ok(task) => task,
+        Err(e) => {
+            eprintln!("xtask: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
     let root = workspace_root();
-    let result = match args.as_slice() {
-        ["check-all"] => check_all(&root, 0),
-        ["check-all", "--repeat", n] => match n.parse::<u32>() {
-            Ok(n) if (1..=1000).contains(&n) => check_all(&root, n),
-            _ => usage(&format!("--repeat takes a whole number from 1 to 1000, got {n:?}")),
-        },
-        ["docs"] => docs::write(&root),
-        ["docs", "--check"] => docs::check(&root),
-        ["run-all"] => run_all(&root),
-        ["bench"] => bench(&root, &[]),
-        ["bench", "--quick"] => bench(&root, &["--quick"]),
-        ["help" | "--help" | "-h"] => {
+    let result = match task {
+        Task::CheckAll { repeat } => check_all(&root, repeat),
+        Task::Docs { check: false } => docs::write(&root),
+        Task::Docs { check: true } => docs::check(&root),
+        Task::Record { filter } => record(&root, filter.as_deref()),
+        Task::RunAll => run_all(&root),
+        Task::Bench { quick } => bench(&root, if quick { &["--quick"] } else { &[] }),
+        Task::Help => {
             println!("{USAGE}");
             Ok(())
         }
-        _ => usage(&format!("unknown arguments {args:?}")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Usage(msg)) => {
-            eprintln!("xtask: {msg}\n{USAGE}");
-            ExitCode::from(2)
-        }
         Err(Failure::Failed(msg)) => {
             eprintln!("xtask: {msg}");
             ExitCode::FAILURE
@@ -52,12 +96,7 @@ fn main() -> ExitCode {
 }
 
 pub enum Failure {
-    Usage(String),
     Failed(String),
-}
-
-fn usage(msg: &str) -> Result<(), Failure> {
-    Err(Failure::Usage(msg.to_string()))
 }
 
 pub fn fail(msg: impl Into<String>) -> Failure {
@@ -128,7 +167,7 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
     let (test_root, test_counts) = (root.to_path_buf(), Rc::clone(&counts));
     steps.push(Step {
         name: "test",
-        fix: "a changed lesson output: cargo insta review (or INSTA_UPDATE=always cargo test -p lesson-tests, then git diff tests/snapshots); then cargo xtask docs",
+        fix: "read the failing test's message above. A lesson that now prints other lines: cargo xtask record (it re-records the runs the chapters show and updates the snapshots), then review git diff",
         run: Box::new(move || {
             println!("\n$ cargo test --workspace --quiet");
             let (ok, passed, failed) = test_and_count(cargo(&test_root, &["test", "--workspace", "--quiet"]));
@@ -144,7 +183,7 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
             println!("\n$ cargo xtask docs --check");
             match docs::check(&docs_root) {
                 Ok(()) => true,
-                Err(Failure::Failed(msg) | Failure::Usage(msg)) => {
+                Err(Failure::Failed(msg)) => {
                     eprintln!("{msg}");
                     false
                 }
@@ -235,6 +274,29 @@ fn bench(root: &Path, args: &[&str]) -> Result<(), Failure> {
         return Err(fail("the benchmark failed"));
     }
     docs::write(root)
+}
+
+/// Runs the lesson tests with `LESSON_RECORD=1`, so that each records the run
+/// its chapter shows (`crates/LESSON/output/`), accepting the snapshots that
+/// change with them (review both with `git diff`); then regenerates the docs.
+fn record(root: &Path, filter: Option<&str>) -> Result<(), Failure> {
+    let mut args = vec!["test", "--quiet", "-p", "lesson-tests", "--test", "lessons"];
+    args.extend(filter);
+    println!("$ LESSON_RECORD=1 INSTA_UPDATE=always cargo {}", args.join(" "));
+    let ok = cargo(root, &args)
+        .env("LESSON_RECORD", "1")
+        .env("INSTA_UPDATE", "always")
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !ok {
+        return Err(fail("a lesson test failed, so its run was not recorded"));
+    }
+    docs::write(root)?;
+    println!(
+        "recorded; review the runs and snapshots with `git diff crates/*/output tests/snapshots`"
+    );
+    Ok(())
 }
 
 fn run_all(root: &Path) -> Result<(), Failure> {

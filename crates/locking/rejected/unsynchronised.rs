@@ -1,5 +1,5 @@
 // The note's counter without its lock, in Rust: four threads add to one
-// variable. It does not compile, and the test suite checks that it does not.
+// variable. rustc rejects it (E0499), and the test suite checks that it does.
 use std::thread;
 
 fn main() {
