@@ -143,10 +143,8 @@ pub fn read_checked(input: impl Read, count: u64, size: usize) -> io::Result<()>
     while let Some(message) = queue.get()? {
         let word = |i: usize| u64::from_le_bytes(message[i..i + 8].try_into().expect("8 bytes"));
         if message.len() != size || word(0) != seq || word(8) != checksum(&message[16..]) ^ seq {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("message {seq} is wrong"),
-            ));
+            let error = format!("message {seq} is wrong");
+            return Err(io::Error::new(io::ErrorKind::InvalidData, error));
         }
         seq += 1;
     }
@@ -159,10 +157,11 @@ pub fn read_checked(input: impl Read, count: u64, size: usize) -> io::Result<()>
 // ANCHOR_END: checked
 
 fn checked_size(size: usize) -> io::Result<()> {
-    match (MIN_CHECKED_SIZE..=MAX_SIZE).contains(&size) {
-        true => Ok(()),
-        false => Err(io::Error::new(io::ErrorKind::InvalidInput, format!("size {size}"))),
+    if (MIN_CHECKED_SIZE..=MAX_SIZE).contains(&size) {
+        return Ok(());
     }
+    let error = format!("a checked message has {MIN_CHECKED_SIZE} to {MAX_SIZE} bytes, not {size}");
+    Err(io::Error::new(io::ErrorKind::InvalidInput, error))
 }
 
 /// The bytes of `write_checked`'s messages, without lengths and unchecked:
@@ -218,5 +217,5 @@ fn checksum(bytes: &[u8]) -> u64 {
 }
 // ANCHOR_END: checksum
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests;

@@ -35,8 +35,8 @@ pub fn communicate(mut child: Child, input: &[u8]) -> io::Result<Output> {
 // ANCHOR: wait_timeout
 /// Python's `wait(timeout)`: the child's status if it ends within `limit`,
 /// `None` if it is still running. std has no such call, so this polls
-/// `try_wait`, as CPython does on Unix. A thread blocked in `wait()` would hold
-/// the `Child`, and nobody else could kill it.
+/// `try_wait`, as CPython did on Unix up to 3.14. A thread blocked in `wait()`
+/// would hold the `Child`, and nobody else could kill it.
 pub fn wait_timeout(child: &mut Child, limit: Duration) -> io::Result<Option<ExitStatus>> {
     let deadline = Instant::now() + limit;
     loop {
@@ -50,3 +50,6 @@ pub fn wait_timeout(child: &mut Child, limit: Duration) -> io::Result<Option<Exi
     }
 }
 // ANCHOR_END: wait_timeout
+
+#[cfg(all(test, unix))]
+mod tests;
