@@ -94,6 +94,27 @@ fn output() {
     assert_output!("ipc-queue", "output", "cargo run -p ipc-queue", &run.stdout, normalize);
 }
 
+/// A child role runs only its own function: the reader, started on an empty
+/// queue, says who it is and that the queue ended, and nothing of the parent.
+#[test]
+fn role_runs_only_its_function() {
+    let run = run("ipc-queue", &["reader"]);
+    run.assert_success();
+    let pid = run.lines().next().and_then(|l| number_after(l, "read pid: "));
+    assert_eq!(pid, Some(run.pid), "{run}");
+    assert_eq!(run.lines().nth(1), Some("End of queue: the reader exits"), "{run}");
+    assert_eq!(run.lines().count(), 2, "{run}");
+}
+
+/// Anything but a role is refused; it never falls through to the parent.
+#[test]
+fn unknown_role_is_refused() {
+    for args in [&["writer", "x"][..], &["Reader"], &["--help"], &[""]] {
+        run("ipc-queue", args).assert_usage_error("ipc-queue");
+    }
+    lesson_tests::assert_rejects_non_utf8("ipc-queue", &[]);
+}
+
 /// The corrected Python beside the crate runs and ends both ways.
 #[test]
 fn python_version_runs() {

@@ -14,12 +14,18 @@ use std::{env, thread};
 
 // ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
-    // The `if __name__ == '__main__':` guard of lesson 2: this program is also
-    // the writer and the reader, started again with a role word. Take it first.
-    match env::args_os().nth(1).as_ref().and_then(|role| role.to_str()) {
-        Some("writer") => return write(),
-        Some("reader") => return read(),
-        _ => {}
+    // The `if __name__ == '__main__':` guard of lesson 2: the writer and the
+    // reader are this program again, with a role word. Take the role first, and
+    // refuse anything else: a child must never run the parent's code.
+    let args: Vec<String> = env::args_os().skip(1).map(|a| a.to_string_lossy().into()).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["writer"] => return write(),
+        ["reader"] => return read(),
+        [] => {}
+        _ => {
+            eprintln!("ipc-queue: {args:?} is not a role; run it without arguments");
+            std::process::exit(2);
+        }
     }
     println!("--- kill: join the writer, then terminate the reader (as in the note) ---");
     ending(false)?;
