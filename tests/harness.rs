@@ -500,3 +500,13 @@ macro_rules! assert_output {
         );
     }};
 }
+
+/// A command that runs `program` with its stderr joined to its stdout, as a
+/// terminal shows them (a panic report stands where it happens), and without
+/// RUST_BACKTRACE, so that std's panic hook prints what a reader sees by
+/// default. Add arguments to the returned command as usual.
+pub fn stderr_joined(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut command = Command::new("sh");
+    command.args(["-c", "exec \"$0\" \"$@\" 2>&1"]).arg(program).env_remove("RUST_BACKTRACE");
+    command
+}
