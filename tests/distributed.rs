@@ -4,7 +4,7 @@
 
 use lesson_tests::{
     assert_output, assert_rejects_non_utf8, bin, group_lines, number_after, python,
-    replace_numbers, run, run_command, spawn, Spawned, HANG_LIMIT,
+    replace_numbers, run, run_command, spawn, stderr_joined, Spawned, HANG_LIMIT,
 };
 use std::collections::BTreeSet;
 use std::io::{ErrorKind, Read, Write};
@@ -307,8 +307,7 @@ fn python_master_and_workers_run_together() {
 /// A master on a free port of 127.0.0.1, its stderr merged into its stdout (as
 /// a terminal shows them), and the address it listens on.
 fn master(args: &[&str]) -> (Spawned, String) {
-    let mut command = Command::new("sh");
-    command.args(["-c", r#"exec "$0" "$@" 2>&1"#]).arg(bin("distributed"));
+    let mut command = stderr_joined(bin("distributed"));
     command.args(["master", "--listen", "127.0.0.1:0"]).args(args);
     let mut master = spawn_with_key(command);
     let line = master.wait_for(|l| l.starts_with("Master listening on "));
