@@ -1,4 +1,3 @@
-use insta::assert_snapshot;
 use lesson_tests::{python, run, run_command};
 
 #[test]
@@ -20,24 +19,13 @@ fn output() {
     assert!(run.stderr.is_empty(), "{run}");
 
     // No normalization needed: main prints the workers' lines in join order.
-    assert_snapshot!("output", run.stdout);
-}
-
-#[test]
-fn bad_arguments() {
-    run("thread-local", &["--bogus"]).assert_usage_error("thread-local");
-}
-
-#[test]
-fn non_utf8_argument() {
-    lesson_tests::assert_rejects_non_utf8("thread-local", &[]);
-}
-
-#[test]
-fn help() {
-    let run = run("thread-local", &["--help"]);
-    run.assert_success();
-    assert!(run.stdout.starts_with("usage: thread-local"), "{run}");
+    lesson_tests::assert_output!(
+        "thread-local",
+        "output",
+        "cargo run -p thread-local",
+        &run.stdout,
+        str::to_string
+    );
 }
 
 /// The note's Python runs. Its workers print from their threads, so nothing

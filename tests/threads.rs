@@ -1,53 +1,44 @@
-use insta::assert_snapshot;
-use lesson_tests::{bin, panic_reports, python, run, run_command};
-use std::process::Command;
+use lesson_tests::{bin, panic_reports, python, run_command, stderr_joined};
 
 #[test]
 fn output() {
-    // Without RUST_BACKTRACE, std's panic hook prints the message and a hint,
-    // no backtrace: what a reader sees by default.
-    let mut command = Command::new(bin("threads"));
-    command.env_remove("RUST_BACKTRACE");
-    let run = run_command(command);
+    // stdout and stderr into one pipe, as on a terminal: the panic report
+    // shows where it happens. Without RUST_BACKTRACE, std's panic hook prints
+    // the message and a hint, no backtrace: what a reader sees by default.
+    let run = run_command(stderr_joined(bin("threads")));
     run.assert_success();
+    assert_eq!(run.stderr, "", "{run}");
 
     // The facts: the note's two lines; join hands back the thread's result;
-    // the scoped threads' sums; the panicking thread's Err, after which main
-    // goes on; the channel delivers A, B, C in order, then ends.
+    // the scoped threads' sums; the panicking thread's report, then its Err,
+    // after which main goes on; the channel delivers A, B, C in order, then ends.
     let lines: Vec<&str> = run.lines().collect();
     assert_eq!(lines[..2], ["Main Thread", "child thread name : task"], "{run}");
-    assert!(lines.contains(&"join returned Ok(5050): the sum of 1..=100, computed by the thread"));
-    assert!(lines.iter().any(|l| l.ends_with(": [10, 26, 42], total 78")), "{run}");
-    assert!(
-        lines.contains(
-            &r#"join returned Err: thread "worker" panicked with "something went wrong""#
-        ),
+    assert_eq!(
+        lines[2], "join returned Ok(5050): the sum of 1..=100, computed by the thread",
         "{run}"
     );
+    assert!(lines[3].ends_with(": [10, 26, 42]"), "{run}");
+    let report = lines.iter().position(|l| l.starts_with("thread 'worker' ")).expect("report");
+    let err = lines.iter().position(|l| l.starts_with("join returned Err")).expect("Err line");
+    assert!(report < err, "the panic is reported before join returns\n{run}");
+    assert_eq!(lines[err], r#"join returned Err: the thread panicked: "something went wrong""#);
     let gets: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with("Get ")).collect();
     assert_eq!(gets, ["Get A from channel", "Get B from channel", "Get C from channel"]);
+    assert_eq!(
+        lines.last(),
+        Some(&"channel closed: the writer thread ended and dropped its Sender")
+    );
 
-    // std's panic hook names the thread and the source line of the panic!.
-    let stderr = panic_reports(&run.stderr);
-    let text = format!("{}--- stderr ---\n{stderr}", run.stdout);
-    assert_snapshot!("output", text);
-}
-
-#[test]
-fn bad_arguments() {
-    run("threads", &["--bogus"]).assert_usage_error("threads");
-}
-
-#[test]
-fn help() {
-    let run = run("threads", &["--help"]);
-    run.assert_success();
-    assert!(run.stdout.starts_with("usage: threads"), "{run}");
-}
-
-#[test]
-fn non_utf8_argument() {
-    lesson_tests::assert_rejects_non_utf8("threads", &[]);
+    // std's panic hook names the thread and the source line of the panic!
+    // (panic_reports checks that line, then hides the thread id, line and column).
+    lesson_tests::assert_output!(
+        "threads",
+        "output",
+        "cargo run -p threads",
+        &run.stdout,
+        panic_reports
+    );
 }
 
 /// The Python runs; the thread's exception is printed on stderr, and yet

@@ -8,6 +8,10 @@ def run_proc(name):
 def sleeper():
     time.sleep(60)
 
+# Under the spawn and forkserver start methods, a child imports this module
+# again. The guard keeps the parent's code from running in it (without the
+# guard the child prints 'parent: ...' too, then fails: it may not start a
+# process of its own while it is starting up).
 if __name__ == '__main__':
     print('parent: %s' % os.getpid())
 

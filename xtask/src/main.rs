@@ -151,9 +151,9 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
         ),
         command_step(
             "clippy",
-            "fix the warnings shown by: cargo clippy --workspace --all-targets (no clippy? rustup component add clippy)",
+            "fix the warnings shown by: cargo clippy --workspace --all-targets --all-features (no clippy? rustup component add clippy)",
             root,
-            &["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"],
+            &["clippy", "--workspace", "--all-targets", "--all-features", "--quiet", "--", "-D", "warnings"],
         ),
         command_step(
             "build",

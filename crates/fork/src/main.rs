@@ -1,67 +1,51 @@
 //! Lesson `fork`: `os.fork()` in Rust. One call returns twice: in the parent it
-//! returns the child's pid, in the child it returns "you are the child". Unlike
-//! the Python note, the parent waits for (reaps) its child, so no zombie is left.
+//! returns the child's pid, in the child it says "you are the child". Unlike the
+//! note, the parent then waits for (reaps) its child, so no zombie is left.
 
+// ANCHOR: fork
 #[cfg(unix)]
-fn main() -> std::process::ExitCode {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     use nix::sys::wait::{waitpid, WaitStatus};
     use nix::unistd::{fork, getpid, getppid, ForkResult};
     use std::io::Write;
-    use std::process::ExitCode;
 
-    // fork() copies the whole process, unwritten output buffers included. Rust's
-    // stdout flushes at every newline, but anything still buffered would be
-    // printed twice, once by each process. Flush before forking.
-    if let Err(e) = std::io::stdout().flush() {
-        eprintln!("fork: cannot flush stdout: {e}");
-        return ExitCode::FAILURE;
-    }
+    // fork() copies the whole process, output not yet written included: it
+    // would be printed twice, once by each process. Flush first.
+    std::io::stdout().flush()?;
 
-    // SAFETY: after fork() the child may only call async-signal-safe functions
-    // if the parent had other threads (a lock held by one of them would stay
-    // locked forever in the child). This program has a single thread, so the
+    // SAFETY: if the parent had other threads, the child could only call
+    // async-signal-safe functions (a lock held by another thread at the fork
+    // stays locked forever in the child). This program has one thread, so the
     // child may do anything the parent could.
     #[allow(unsafe_code)]
-    let forked = unsafe { fork() };
-    let forked = match forked {
-        Ok(forked) => forked,
-        Err(e) => {
-            eprintln!("fork: fork() failed: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let pid = unsafe { fork() }?;
 
     // From here on, two processes run the same code.
     println!("{}", getpid());
+    // ANCHOR_END: fork
 
-    match forked {
+    // ANCHOR: roles
+    match pid {
         ForkResult::Child => {
             println!("child: pid = {}, ppid = {}", getpid(), getppid());
-            // The child ends here, returning from main like any program; its
-            // exit status goes to the parent, which collects it with waitpid.
-            ExitCode::SUCCESS
+            // The child ends by returning from main, like any program. Its exit
+            // status waits in the process table until the parent collects it.
         }
         ForkResult::Parent { child } => {
             println!("parent: pid = {}, childpid = {}", getpid(), child);
-            // Until the parent waits, a finished child stays a zombie: an entry
+            // Until the parent waits, the finished child is a zombie: an entry
             // in the process table holding its exit status. waitpid reaps it.
-            match waitpid(child, None) {
-                Ok(WaitStatus::Exited(pid, code)) => {
-                    println!("parent: child {pid} exited with status {code}");
-                    ExitCode::SUCCESS
+            match waitpid(child, None)? {
+                WaitStatus::Exited(_, code) => {
+                    println!("parent: child {child} exited with status {code}");
                 }
-                Ok(other) => {
-                    eprintln!("fork: child ended abnormally: {other:?}");
-                    ExitCode::FAILURE
-                }
-                Err(e) => {
-                    eprintln!("fork: waitpid failed: {e}");
-                    ExitCode::FAILURE
-                }
+                other => return Err(format!("child ended abnormally: {other:?}").into()),
             }
         }
     }
+    Ok(())
 }
+// ANCHOR_END: roles
 
 #[cfg(not(unix))]
 fn main() {

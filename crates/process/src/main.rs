@@ -1,93 +1,90 @@
-//! Lesson `process`: `multiprocessing.Process` without fork. The parent starts a
-//! fresh copy of its own executable in a "child" role (what Python's "spawn"
-//! start method does, and the only way on Windows), then joins it: waits for it
-//! and checks how it ended. A second child is stopped with `kill`, Python's
-//! `terminate()`, to show that a child's failure is reported, not ignored.
+//! Lesson `process`: `multiprocessing.Process` without fork. The program starts
+//! itself again with a role word (what Python's "spawn" start method does), joins
+//! the child, and stops a second one with SIGTERM, as Python's `terminate()` does.
 
+use std::error::Error;
 use std::process::{Child, Command, ExitCode, ExitStatus};
+use std::time::Duration;
 
+// ANCHOR: guard
 fn main() -> ExitCode {
-    // args_os, not args: std::env::args() panics on an argument that is not UTF-8.
+    // Rust's `if __name__ == '__main__':`. A child is this same program started
+    // again with a role word, and it takes its role before anything else runs.
+    // Anything that is not a role is refused: it must never run the parent.
     let args: Vec<String> =
-        std::env::args_os().skip(1).map(|a| a.to_string_lossy().into()).collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    match args.as_slice() {
-        [] => parent(),
-        // The child role: what `Process(target=run_proc, args=('test',))` runs.
-        ["child", name] => {
-            run_proc(name);
-            ExitCode::SUCCESS
-        }
-        // A child that would run for a long time, unless someone stops it.
-        ["sleeper"] => {
-            std::thread::sleep(std::time::Duration::from_secs(60));
-            ExitCode::SUCCESS
-        }
-        ["--help" | "-h"] => {
-            println!("usage: process   (starts its own children; takes no arguments)");
-            ExitCode::SUCCESS
+        std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["run_proc", name] => run_proc(name),
+        ["sleeper"] => std::thread::sleep(Duration::from_secs(60)),
+        [] => {
+            if let Err(e) = parent() {
+                eprintln!("process: {e}");
+                return ExitCode::FAILURE;
+            }
         }
         _ => {
-            eprintln!("process: unexpected arguments {args:?}; run it without arguments");
-            ExitCode::from(2)
+            eprintln!("process: {args:?} is not a child's role; run it without arguments");
+            return ExitCode::from(2);
         }
     }
+    ExitCode::SUCCESS
 }
+// ANCHOR_END: guard
 
+// ANCHOR: parent
 fn run_proc(name: &str) {
     println!("child {name} : {}", std::process::id());
 }
 
-fn parent() -> ExitCode {
+fn parent() -> Result<(), Box<dyn Error>> {
     println!("parent: {}", std::process::id());
-    match demo() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("process: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
 
-fn demo() -> Result<(), String> {
-    // p = Process(target=run_proc, args=('test',)); p.start()
-    let p = start(&["child", "test"])?;
-    // p.join(): wait for the child, then look at how it ended.
-    let status = join(p)?;
-    println!("parent: child test joined, {}", describe(status));
-    if !status.success() {
-        return Err(format!("child test failed: {}", describe(status)));
-    }
+    // p = Process(target=run_proc, args=('test',)); p.start(); p.join()
+    let mut p = start(&["run_proc", "test"])?;
+    let status = p.wait()?;
+    println!("parent: child test joined, exitcode = {}", exitcode(status));
 
-    // p.terminate(): stop a child that would otherwise run for a minute.
+    // A child that would sleep for a minute, unless someone stops it.
     let mut p = start(&["sleeper"])?;
-    p.kill().map_err(|e| format!("cannot stop the sleeper: {e}"))?;
-    let status = join(p)?;
-    println!("parent: child sleeper terminated, {}", describe(status));
+    terminate(&mut p)?;
+    let status = p.wait()?;
+    println!("parent: child sleeper terminated, exitcode = {}", exitcode(status));
+    Ok(())
+}
+// ANCHOR_END: parent
+
+// ANCHOR: start
+/// `Process(...).start()`: this program again, in a role. The child inherits
+/// stdout and stderr. Dropping a `Child` does not wait for it: call `wait()`
+/// (`p.join()`), or it stays a zombie until the parent exits.
+fn start(role: &[&str]) -> Result<Child, Box<dyn Error>> {
+    Ok(Command::new(std::env::current_exe()?).args(role).spawn()?)
+}
+// ANCHOR_END: start
+
+// ANCHOR: terminate
+/// `p.terminate()`: SIGTERM, a request to stop, which the child may catch to
+/// clean up. std's `Child::kill()` sends SIGKILL (Python's `p.kill()`).
+#[cfg(unix)]
+fn terminate(child: &mut Child) -> Result<(), Box<dyn Error>> {
+    use nix::sys::signal::{kill, Signal};
+    // Safe by pid: until we reap the child, no other process can get its pid.
+    kill(nix::unistd::Pid::from_raw(child.id().try_into()?), Signal::SIGTERM)?;
     Ok(())
 }
 
-/// Starts this same program in a child role. Its stdout and stderr are this
-/// process's (inherited), like a Python child's `print`.
-fn start(args: &[&str]) -> Result<Child, String> {
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find own executable: {e}"))?;
-    Command::new(exe).args(args).spawn().map_err(|e| format!("cannot start child: {e}"))
-}
-
-/// Waits for the child to end. Dropping a `Child` does not wait for it (it
-/// would stay a zombie until we exit), so every child is joined.
-fn join(mut child: Child) -> Result<ExitStatus, String> {
-    child.wait().map_err(|e| format!("cannot wait for child {}: {e}", child.id()))
-}
-
-/// Like Python's `p.exitcode`: the exit code, or minus the signal that killed it.
-fn describe(status: ExitStatus) -> String {
+/// `p.exitcode`: the exit code, or minus the signal that ended the child.
+fn exitcode(status: ExitStatus) -> String {
     #[cfg(unix)]
     if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(&status) {
-        return format!("exitcode = -{signal} (killed by signal {signal})");
+        return format!("-{signal}");
     }
-    match status.code() {
-        Some(code) => format!("exitcode = {code}"),
-        None => status.to_string(),
-    }
+    status.code().map_or_else(|| status.to_string(), |code| code.to_string())
+}
+// ANCHOR_END: terminate
+
+/// Windows has no signals; there `terminate()` is TerminateProcess, as is `kill()`.
+#[cfg(not(unix))]
+fn terminate(child: &mut Child) -> Result<(), Box<dyn Error>> {
+    Ok(child.kill()?)
 }

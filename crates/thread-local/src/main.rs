@@ -1,19 +1,16 @@
 //! Lesson `thread-local`: Python's `threading.local()`. As in the note, five
-//! workers each store their own number in thread-local storage and read it
-//! back. Rust offers two kinds. std's `thread_local!` declares one static: each
-//! thread gets its own copy, destroyed when that thread exits, and no thread
-//! can see another's. The `thread_local` crate's `ThreadLocal<T>` is an object,
-//! like a `threading.local()` instance: shared by reference, one value per
-//! thread inside, and once the threads are done its owner can collect every
-//! thread's value (here: per-thread counters, summed without any lock).
+//! worker threads each store their own number in thread-local storage and
+//! read it back: with std's `thread_local!`, a static with one value per
+//! thread; then with the `thread_local` crate's `ThreadLocal<T>`, an object
+//! whose owner can collect every thread's value once the threads are done.
 
 use std::cell::{Cell, RefCell};
-use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Barrier;
 use std::thread;
 use thread_local::ThreadLocal;
 
+// ANCHOR: value
 /// A worker's number; counts its own destruction, to show when that happens.
 struct Number(usize);
 
@@ -30,31 +27,9 @@ thread_local! {
     // starting out as None.
     static VALUE: RefCell<Option<Number>> = const { RefCell::new(None) };
 }
+// ANCHOR_END: value
 
-fn main() -> ExitCode {
-    // args_os, not args: std::env::args() panics on an argument that is not UTF-8.
-    let args: Vec<String> =
-        std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
-    match args.first().map(String::as_str) {
-        None => {}
-        Some("--help" | "-h") => {
-            println!("usage: thread-local   (takes no arguments)");
-            return ExitCode::SUCCESS;
-        }
-        Some(_) => {
-            eprintln!("thread-local: unexpected arguments {args:?}; run it without arguments");
-            return ExitCode::from(2);
-        }
-    }
-    match lesson() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("thread-local: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
+// ANCHOR: worker
 fn worker(num: usize) -> String {
     VALUE.set(Some(Number(num)));
     let name = thread::current().name().unwrap_or("<unnamed>").to_string();
@@ -64,31 +39,30 @@ fn worker(num: usize) -> String {
     })
 }
 
-fn lesson() -> Result<(), String> {
-    // The note's example. The workers run in whatever order the OS picks; each
+fn main() {
+    // The note's loop. The workers run in whatever order the OS picks; each
     // returns its line instead of printing it, and main prints the lines in
     // the order it joins the threads: the same order every run.
-    let mut handles = Vec::new();
+    let mut threads = Vec::new();
     for i in 0..5 {
-        let handle = thread::Builder::new()
-            .name(format!("worker-{i}"))
-            .spawn(move || worker(i))
-            .map_err(|e| format!("cannot start a thread: {e}"))?;
-        handles.push(handle);
+        let t = thread::Builder::new().name(format!("worker-{i}")).spawn(move || worker(i));
+        threads.push(t.expect("start a thread"));
     }
-    for handle in handles {
-        println!("{}", handle.join().map_err(|_| "a worker panicked")?);
+    for t in threads {
+        println!("{}", t.join().expect("a worker panicked"));
     }
-    // join() returns after the thread has exited, thread-locals destroyed.
+    // join() returns after the thread has exited, its thread-locals destroyed.
     let dropped = DROPPED.load(Ordering::SeqCst);
     println!("thread_local!: {dropped} values destroyed as their threads exited");
     let mine = VALUE.with_borrow(|value| value.as_ref().map(|n| n.0));
     println!("thread_local!: main's own VALUE is {mine:?}: it never set one");
+    // ANCHOR_END: worker
 
+    // ANCHOR: object
     // ThreadLocal: one object, one slot per thread. Each worker counts in its
     // own Cell, a plain integer: no lock, no atomic instruction.
     let counts: ThreadLocal<Cell<u64>> = ThreadLocal::new();
-    // The crate recycles the slot of a thread that has exited for the next new
+    // The crate gives the slot of a thread that has exited to the next new
     // thread. The barrier keeps all five alive together, so they get five
     // slots (the sum would be right either way; the slot count would vary).
     let all_counting = Barrier::new(5);
@@ -108,5 +82,5 @@ fn lesson() -> Result<(), String> {
     let per_thread: Vec<u64> = counts.into_iter().map(Cell::into_inner).collect();
     let total: u64 = per_thread.iter().sum();
     println!("ThreadLocal: {} per-thread counters {per_thread:?}, total {total}", per_thread.len());
-    Ok(())
+    // ANCHOR_END: object
 }
