@@ -15,4 +15,4 @@ if __name__ == '__main__':
     p.join()   # wait for every worker process to exit
     # The note never looks at the AsyncResult objects: had a task raised an
     # exception, nobody would have known. .get() returns the value or re-raises.
-    print('results, in submission order:', [r.get() for r in results])
+    print('results, in submission order:', *[r.get() for r in results])
