@@ -47,10 +47,8 @@ fn rows(run: &Run) -> [String; 4] {
 /// Timings change on every run, and the number of threads and Python's version
 /// from machine to machine: these filters make them placeholders. Runs of
 /// spaces become one, because the first column is as wide as its longest
-/// label, which depends on the number of threads. The debug-build hint
-/// depends on the test profile, so it goes.
-const FILTERS: [(&str, &str); 8] = [
-    (r"(?m)^\(debug build.*\n", ""),
+/// label, which depends on the number of threads.
+const FILTERS: [(&str, &str); 7] = [
     (r"Python 3\.\d+\.\S+,", "Python [version],"),
     (r"\d+\.\d ms", "[time]"),
     (r"\d+\.\d\dx", "[speed-up]"),

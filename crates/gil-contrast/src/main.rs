@@ -22,11 +22,6 @@ fn main() -> ExitCode {
     println!(
         "Each time is the best of {REPEAT} runs, starting threads, pool or processes included."
     );
-    if cfg!(debug_assertions) {
-        println!(
-            "(debug build: for timings worth comparing, `cargo run --release -p gil-contrast`)"
-        );
-    }
     let rust = [
         best_of(REPEAT, || sequential(LIMIT)),
         best_of(REPEAT, || on_threads(LIMIT, n)),
