@@ -203,6 +203,12 @@ fn wrong_or_missing_password_is_one_line_and_exit_2() {
     run.assert_usage_error("broker");
     assert!(run.stderr.contains("wants a password"), "{run}");
 
+    // The run the chapter shows: a wrong password, then none.
+    let wrong = run_command(broker(&["worker"], Some(&redis.url(":not-the-password"))));
+    let shown = format!("{}{}", wrong.stderr, run.stderr);
+    let command = "cargo run -p broker -- worker   # twice: a wrong password, then none";
+    assert_output!("broker", "password", command, &shown, ports);
+
     // An ACL user limited to the lesson's keys does the whole demo...
     run_command(broker(&[], Some(&redis.url("alice:alice-password")))).assert_success();
     // ...and one limited to other keys is told so, in one line.

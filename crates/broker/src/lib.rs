@@ -26,7 +26,7 @@
 pub mod cli;
 pub mod server;
 
-use redis::{Commands, Connection, Direction, RedisError};
+use redis::{Commands, Connection, Direction, RedisError, RedisResult};
 use std::fmt;
 use std::process::{Child, ExitStatus};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
@@ -174,8 +174,9 @@ impl Queue {
         &self.server
     }
 
-    fn check<T>(&self, result: redis::RedisResult<T>) -> Result<T, Error> {
-        result.map_err(|e| Error::redis(&self.server, e))
+    /// Runs Redis commands on the connection; their error in one line.
+    fn run<T>(&mut self, f: impl FnOnce(&mut Connection) -> RedisResult<T>) -> Result<T, Error> {
+        f(&mut self.con).map_err(|e| Error::redis(&self.server, e))
     }
 
     // ---- The master's side ---------------------------------------------------
@@ -183,29 +184,25 @@ impl Queue {
     // ANCHOR: put
     /// A new job: the last job's waiting tasks, results and `done` go.
     pub fn reset(&mut self) -> Result<(), Error> {
-        let r = self.con.del(&[TASKS, RESULTS, FINISHED, DONE]);
-        self.check(r)
+        self.run(|con| con.del(&[TASKS, RESULTS, FINISHED, DONE]))
     }
 
     /// RPUSH: the task joins the end of the list; workers take from the front.
     pub fn put(&mut self, task: &Task) -> Result<(), Error> {
-        let r = self.con.rpush(TASKS, task.key());
-        self.check(r)
+        self.run(|con| con.rpush(TASKS, task.key()))
     }
     // ANCHOR_END: put
 
     // ANCHOR: result
     /// The task's result, if a worker has stored it (HGET).
     pub fn result(&mut self, task: &Task) -> Result<Option<u64>, Error> {
-        let r = self.con.hget(RESULTS, task.key());
-        self.check(r)
+        self.run(|con| con.hget(RESULTS, task.key()))
     }
 
     /// Waits until a worker says that it stored a result, or [`POLL`] passed.
     pub fn wait_for_results(&mut self) -> Result<(), Error> {
-        let r: redis::RedisResult<Option<(String, String)>> =
-            self.con.blpop(FINISHED, POLL.as_secs_f64());
-        self.check(r).map(drop)
+        self.run(|con| con.blpop::<_, Option<(String, String)>>(FINISHED, POLL.as_secs_f64()))?;
+        Ok(())
     }
     // ANCHOR_END: result
 
@@ -217,21 +214,18 @@ impl Queue {
     /// task runs twice (at least once), and its result is written twice.
     pub fn reap(&mut self) -> Result<Vec<(u64, Task)>, Error> {
         let mut requeued = Vec::new();
-        let r = self.con.smembers(WORKERS);
-        let workers: Vec<u64> = self.check(r)?;
+        let workers: Vec<u64> = self.run(|con| con.smembers(WORKERS))?;
         for worker in workers {
-            let r = self.con.exists(alive(worker));
-            if self.check(r)? {
-                continue;
+            if self.run(|con| con.exists(alive(worker)))? {
+                continue; // alive
             }
-            loop {
-                let r =
-                    self.con.lmove(processing(worker), TASKS, Direction::Right, Direction::Left);
-                let Some(text) = self.check::<Option<String>>(r)? else { break };
+            let back = |con: &mut Connection| {
+                con.lmove(processing(worker), TASKS, Direction::Right, Direction::Left)
+            };
+            while let Some(text) = self.run::<Option<String>>(back)? {
                 requeued.push((worker, Task::parse(&text)?));
             }
-            let r = self.con.srem(WORKERS, worker);
-            self.check::<()>(r)?;
+            self.run(|con| con.srem::<_, _, ()>(WORKERS, worker))?;
         }
         Ok(requeued)
     }
@@ -239,8 +233,7 @@ impl Queue {
 
     /// Every result is in: tells the workers to exit.
     pub fn finish(&mut self) -> Result<(), Error> {
-        let r = self.con.set(DONE, 1);
-        self.check(r)
+        self.run(|con| con.set(DONE, 1))
     }
 
     // ---- The worker's side ---------------------------------------------------
@@ -249,9 +242,8 @@ impl Queue {
     /// A number no other worker of this Redis has had (INCR), registered for
     /// the reaper with a first heartbeat. Start a [`Heartbeat`] next.
     pub fn register(&mut self) -> Result<u64, Error> {
-        let r = self.con.incr(WORKER_IDS, 1);
-        let me = self.check(r)?;
-        beat(&mut self.con, me).map_err(|e| Error::redis(&self.server, e))?;
+        let me = self.run(|con| con.incr(WORKER_IDS, 1))?;
+        self.run(|con| beat(con, me))?;
         Ok(me)
     }
     // ANCHOR_END: register
@@ -261,19 +253,15 @@ impl Queue {
     /// list (BLMOVE), where it stays until [`Queue::ack`]. Blocks while the
     /// queue is empty; None once the master has set `done`.
     pub fn take(&mut self, me: u64) -> Result<Option<Task>, Error> {
+        let wait = POLL.as_secs_f64();
         loop {
-            let r = self.con.blmove(
-                TASKS,
-                processing(me),
-                Direction::Left,
-                Direction::Right,
-                POLL.as_secs_f64(),
-            );
-            if let Some(text) = self.check::<Option<String>>(r)? {
+            let take = |con: &mut Connection| {
+                con.blmove(TASKS, processing(me), Direction::Left, Direction::Right, wait)
+            };
+            if let Some(text) = self.run::<Option<String>>(take)? {
                 return Task::parse(&text).map(Some);
             }
-            let r = self.con.exists(DONE);
-            if self.check(r)? {
+            if self.run(|con| con.exists(DONE))? {
                 return Ok(None);
             }
         }
@@ -283,27 +271,27 @@ impl Queue {
     /// transaction (MULTI/EXEC): both happen, or neither. The result is keyed
     /// by the task, so storing it again (the task ran twice) changes nothing.
     pub fn ack(&mut self, me: u64, task: &Task, square: u64) -> Result<(), Error> {
-        let r = redis::pipe()
-            .atomic()
-            .hset(RESULTS, task.key(), square)
-            .lrem(processing(me), 1, task.key())
-            .rpush(FINISHED, task.key())
-            .query::<()>(&mut self.con);
-        self.check(r)
+        self.run(|con| {
+            redis::pipe()
+                .atomic()
+                .hset(RESULTS, task.key(), square)
+                .lrem(processing(me), 1, task.key())
+                .rpush(FINISHED, task.key()) // wakes up the master
+                .query(con)
+        })
     }
     // ANCHOR_END: take
 
     /// A worker that exits on its own: the reaper need not look at it again.
     pub fn leave(&mut self, me: u64) -> Result<(), Error> {
-        let r = redis::pipe().srem(WORKERS, me).del(alive(me)).query::<()>(&mut self.con);
-        self.check(r)
+        self.run(|con| redis::pipe().srem(WORKERS, me).del(alive(me)).query(con))
     }
 }
 
 // ANCHOR: heartbeat
 /// One beat: `alive:W` for another [`HEARTBEAT_TTL`] (SET with PX), and W in
 /// the reaper's set (again, in case a reaper took W for dead while it was slow).
-fn beat(con: &mut Connection, me: u64) -> redis::RedisResult<()> {
+fn beat(con: &mut Connection, me: u64) -> RedisResult<()> {
     let ttl = HEARTBEAT_TTL.as_millis() as u64;
     redis::pipe().pset_ex(alive(me), 1, ttl).sadd(WORKERS, me).query(con)
 }

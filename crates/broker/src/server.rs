@@ -46,7 +46,7 @@ impl Server {
                 "bind 127.0.0.1\nport {}\nrequirepass {password}\nsave \"\"\nappendonly no\n",
                 addr.port()
             );
-            let mut child = Command::new("redis-server")
+            let child = Command::new("redis-server")
                 .arg("-")
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped()) // its log
@@ -56,14 +56,12 @@ impl Server {
                     std::io::ErrorKind::NotFound => Error::bad(INSTALL),
                     _ => Error::fail(format!("cannot start redis-server: {e}")),
                 })?;
-            let mut stdin = child.stdin.take().expect("piped");
-            // Written before we look at the log, so `?` here leaves a child
-            // running: kill it on every early return below.
-            let written = stdin.write_all(config.as_bytes());
-            drop(stdin); // end of the configuration
             let url = format!("redis://:{password}@{addr}");
+            // From here on, an early return drops `server`, which stops it.
             let mut server = Server { child, addr, url };
-            written?;
+            let mut stdin = server.child.stdin.take().expect("piped");
+            stdin.write_all(config.as_bytes())?;
+            drop(stdin); // the end of the configuration: the server starts
             match server.ready()? {
                 Started::Ready => return Ok(server),
                 Started::PortTaken => continue,
