@@ -165,7 +165,8 @@ fn a_task_that_runs_twice_counts_once() {
     let first = put[0];
     let run_first = format!("[worker 1] run task {first} * {first}...");
 
-    let mut paused = spawn(broker(&["worker", "--task-ms", "1000"], Some(&url)));
+    // Five seconds a task: time enough to stop it in the middle of one.
+    let mut paused = spawn(broker(&["worker", "--task-ms", "5000"], Some(&url)));
     paused.wait_for(|l| l == run_first);
     paused.signal("STOP");
     master.wait_for(|l| l.starts_with("Worker 1 missed its heartbeat"));
@@ -180,6 +181,29 @@ fn a_task_that_runs_twice_counts_once() {
     assert!(paused.lines().any(|l| l == run_first), "{paused}");
     let results: Vec<&str> = master.lines().filter(|l| l.starts_with("Result: ")).collect();
     assert_eq!(results, expected_results(&put), "{master}");
+    redis.stop();
+}
+
+/// A worker started between two jobs does not stop for the one already done:
+/// it waits for the next, does its tasks, and exits when that one is done.
+#[test]
+fn a_worker_started_between_jobs_waits_for_the_next() {
+    if !redis_installed("a_worker_started_between_jobs_waits_for_the_next") {
+        return;
+    }
+    let redis = TestRedis::start();
+    let url = redis.url(&format!(":{PASSWORD}"));
+    let first = spawn(broker(&["master", "--tasks", "1"], Some(&url)));
+    run_command(broker(&["worker", "--task-ms", "0"], Some(&url))).assert_success();
+    first.finish().assert_success();
+
+    let mut early = spawn(broker(&["worker", "--task-ms", "0"], Some(&url)));
+    early.wait_for(|l| l.starts_with("[worker 2] pid "));
+    let master = run_command(broker(&["master", "--tasks", "2"], Some(&url)));
+    master.assert_success();
+    let early = early.finish();
+    early.assert_success();
+    assert_eq!(sorted(ran_tasks(&early.stdout)), sorted(puts(&master.stdout)), "{early}");
     redis.stop();
 }
 

@@ -16,6 +16,7 @@ import redis
 
 TASKS, WORKERS, RESULTS = 'broker:tasks', 'broker:workers', 'broker:results'
 FINISHED, DONE, IDS = 'broker:finished', 'broker:done', 'broker:worker-ids'
+JOB = 'broker:job'
 TTL_MS = 3000  # a worker whose heartbeat is older than this counts as dead
 
 
@@ -38,6 +39,7 @@ def beat(r, me):
 # ANCHOR: worker
 def worker(url, task_ms=100):
     r = connect(url)
+    done_before = r.get(DONE)  # a job done before we came: not ours
     me = r.incr(IDS)
     beat(r, me)
     stop = threading.Event()
@@ -52,7 +54,7 @@ def worker(url, task_ms=100):
     while True:
         task = r.blmove(TASKS, processing(me), 0.5, 'LEFT', 'RIGHT')
         if task is None:
-            if r.exists(DONE):
+            if r.get(DONE) not in (None, done_before):
                 break
             continue
         n = int(task.split(':')[1])
@@ -79,7 +81,8 @@ def reap(r):
 
 def master(url, spawn=2):
     r = connect(url)
-    r.delete(TASKS, RESULTS, FINISHED, DONE)  # a new job
+    job = r.incr(JOB)  # a new job
+    r.delete(TASKS, RESULTS, FINISHED)
     random.seed(2024)
     tasks = ['%d:%d' % (i, random.randint(0, 10000)) for i in range(10)]
     for task in tasks:
@@ -95,7 +98,7 @@ def master(url, spawn=2):
             r.blpop(FINISHED, 0.5)
         n = task.split(':')[1]
         print('Result: %s * %s = %s' % (n, n, square), flush=True)
-    r.set(DONE, 1)  # the workers see it and exit
+    r.set(DONE, job)  # the workers see it and exit
     for p in workers:
         p.join()
     print('master exit.')

@@ -19,7 +19,8 @@
 //! broker:workers         set    the workers the reaper looks at
 //! broker:results         hash   "ID:N" -> N*N; writing a result twice changes nothing
 //! broker:finished        list   "a result came in": wakes up the master
-//! broker:done            string set when every result is in: workers exit
+//! broker:job             string the number of the latest job (INCR)
+//! broker:done            string the number of the latest job whose results are all in
 //! broker:worker-ids      string the last worker number handed out (INCR)
 //! ```
 
@@ -49,6 +50,7 @@ const TASKS: &str = "broker:tasks";
 const WORKERS: &str = "broker:workers";
 const RESULTS: &str = "broker:results";
 const FINISHED: &str = "broker:finished";
+const JOB: &str = "broker:job";
 const DONE: &str = "broker:done";
 const WORKER_IDS: &str = "broker:worker-ids";
 
@@ -151,6 +153,10 @@ impl From<std::io::Error> for Error {
 pub struct Queue {
     con: Connection,
     server: String,
+    /// The master's job number (from [`Queue::reset`]).
+    job: u64,
+    /// What `broker:done` said when the worker registered: a job already done.
+    done_before: Option<u64>,
 }
 
 /// Opens a connection, authenticated with REDIS_URL's user and password, and
@@ -166,7 +172,7 @@ fn connect(url: &str) -> Result<(Connection, String), Error> {
 impl Queue {
     pub fn connect(url: &str) -> Result<Queue, Error> {
         let (con, server) = connect(url)?;
-        Ok(Queue { con, server })
+        Ok(Queue { con, server, job: 0, done_before: None })
     }
 
     /// `HOST:PORT` of the server, for messages.
@@ -182,9 +188,11 @@ impl Queue {
     // ---- The master's side ---------------------------------------------------
 
     // ANCHOR: put
-    /// A new job: the last job's waiting tasks, results and `done` go.
+    /// A new job, with a new number: the last job's waiting tasks and
+    /// results go.
     pub fn reset(&mut self) -> Result<(), Error> {
-        self.run(|con| con.del(&[TASKS, RESULTS, FINISHED, DONE]))
+        self.job = self.run(|con| con.incr(JOB, 1))?;
+        self.run(|con| con.del(&[TASKS, RESULTS, FINISHED]))
     }
 
     /// RPUSH: the task joins the end of the list; workers take from the front.
@@ -231,9 +239,11 @@ impl Queue {
     }
     // ANCHOR_END: reap
 
-    /// Every result is in: tells the workers to exit.
+    /// Every result is in: `done` takes this job's number, and the workers
+    /// exit.
     pub fn finish(&mut self) -> Result<(), Error> {
-        self.run(|con| con.set(DONE, 1))
+        let job = self.job;
+        self.run(|con| con.set(DONE, job))
     }
 
     // ---- The worker's side ---------------------------------------------------
@@ -242,6 +252,8 @@ impl Queue {
     /// A number no other worker of this Redis has had (INCR), registered for
     /// the reaper with a first heartbeat. Start a [`Heartbeat`] next.
     pub fn register(&mut self) -> Result<u64, Error> {
+        // A job done before we came is not ours to stop for.
+        self.done_before = self.run(|con| con.get(DONE))?;
         let me = self.run(|con| con.incr(WORKER_IDS, 1))?;
         self.run(|con| beat(con, me))?;
         Ok(me)
@@ -251,7 +263,8 @@ impl Queue {
     // ANCHOR: take
     /// The next task, moved atomically from the queue to this worker's own
     /// list (BLMOVE), where it stays until [`Queue::ack`]. Blocks while the
-    /// queue is empty; None once the master has set `done`.
+    /// queue is empty; None once a master has set `done` to another job
+    /// than the one done when this worker registered.
     pub fn take(&mut self, me: u64) -> Result<Option<Task>, Error> {
         let wait = POLL.as_secs_f64();
         loop {
@@ -261,7 +274,8 @@ impl Queue {
             if let Some(text) = self.run::<Option<String>>(take)? {
                 return Task::parse(&text).map(Some);
             }
-            if self.run(|con| con.exists(DONE))? {
+            let done: Option<u64> = self.run(|con| con.get(DONE))?;
+            if done.is_some() && done != self.done_before {
                 return Ok(None);
             }
         }
@@ -289,7 +303,7 @@ impl Queue {
 }
 
 // ANCHOR: heartbeat
-/// One beat: `alive:W` for another [`HEARTBEAT_TTL`] (SET with PX), and W in
+/// One beat: `alive:W` for another [`HEARTBEAT_TTL`] (PSETEX), and W in
 /// the reaper's set (again, in case a reaper took W for dead while it was slow).
 fn beat(con: &mut Connection, me: u64) -> RedisResult<()> {
     let ttl = HEARTBEAT_TTL.as_millis() as u64;
