@@ -1,10 +1,7 @@
-//! Lesson `broker` (消息代理): lesson 10's job, on Redis. The master puts
-//! tasks in a list, workers square them, the master collects the results. A
-//! worker moves each task atomically into a list of its own (BLMOVE) and
-//! removes it when it stores the result; a worker that dies stops renewing its
-//! heartbeat key, and the master's reaper puts its task back. A task may run
-//! twice but is never lost, and results are stored by task, so each counts
-//! once. The queue, the heartbeat and the reaper are in the library (lib.rs).
+//! Lesson `broker` (消息代理): lesson 10's job on Redis. The master puts
+//! tasks, workers square them, the master collects the results. A task may
+//! run twice (a dead worker's task goes back) but is never lost, and each
+//! result counts once. The queue, heartbeat and reaper are in lib.rs.
 
 use broker::cli::{self, Role};
 use broker::server::Server;
