@@ -8,6 +8,7 @@
 //! `cargo xtask bench [--quick]`         measure Rust against Python, write docs/*/benchmarks.md
 
 mod docs;
+mod skips;
 
 use std::cell::Cell;
 use std::io::{BufRead, BufReader};
@@ -208,6 +209,8 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
         });
     }
 
+    let skipped = skips::missing();
+    skips::report(&skipped);
     let mut results = Vec::new();
     for step in &steps {
         let start = Instant::now();
@@ -232,6 +235,9 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
     };
     let (passed, failed) = counts.get();
     println!("tests: {passed} passed, {failed} failed");
+    if skips::report(&skipped) {
+        println!("(those tests passed by skipping: install what is missing to run them)");
+    }
     verdict
 }
 
