@@ -1,13 +1,26 @@
-"""The Python side of `cargo xtask bench`. Each command measures one figure and
-prints `NAME: NUMBER` lines, which the Rust driver reads.
+"""The Python side of `cargo xtask bench`: each command measures one figure
+and prints `NAME: NUMBER` lines for the Rust driver.
 
-    python3 bench.py start fork|spawn COUNT   seconds per Process start + join
-    python3 bench.py threads COUNT            seconds per Thread start + join
-    python3 bench.py queue COUNT SIZE         multiprocessing.Queue, 1 writer -> 1 reader
-    python3 bench.py pool WORKERS TASKS       Pool(WORKERS).apply_async of tiny tasks
-    python3 bench.py about                    version and build
+A timed command ends with COUNT BUDGET: it runs COUNT operations and prints
+`count: COUNT` and `seconds: S`, per operation. COUNT 0 warms up: a count
+doubles from 1 until one run takes BUDGET seconds. A start (`start`,
+`thread`) is timed call by call for BUDGET seconds instead, and `seconds:` is
+the median call.
+
+    start fork|spawn COUNT BUDGET   Process start + join
+    thread COUNT BUDGET             Thread start + join
+    queue SIZE COUNT BUDGET         Queue, 1 writer process -> 1 reader
+    pool WORKERS COUNT BUDGET       Pool.apply_async, tiny tasks
+    executor WORKERS COUNT BUDGET   ProcessPoolExecutor.submit, tiny tasks
+    lock THREADS COUNT BUDGET       `with lock: n += 1` on THREADS threads
+    local COUNT BUDGET              threading.local access
+    memory fork|spawn WORKERS       PSS of a Pool's processes
+    thread-memory THREADS           PSS of one more waiting thread
+    about                           version and build
 """
+import concurrent.futures
 import multiprocessing
+import os
 import sys
 import sysconfig
 import threading
@@ -22,57 +35,163 @@ def square(x):
     return x * x
 
 
+def timed(count, budget, work):
+    """work(n) runs n operations and returns the seconds they took."""
+    n = count or 1
+    secs = work(n)
+    while count == 0 and secs < budget:
+        n *= 2
+        secs = work(n)
+    print(f'count: {n}')
+    print(f'seconds: {secs / n:.6e}')
+
+
+def each(budget, op):
+    calls = []
+    end = time.perf_counter() + budget
+    while time.perf_counter() < end or len(calls) < 3:
+        t = time.perf_counter()
+        op()
+        calls.append(time.perf_counter() - t)
+    calls.sort()
+    print(f'count: {len(calls)}')
+    print(f'seconds: {calls[len(calls) // 2]:.6e}')
+
+
+def start(method):
+    p = multiprocessing.get_context(method).Process(target=nothing)
+    p.start()
+    p.join()
+
+
+def thread():
+    t = threading.Thread(target=nothing)
+    t.start()
+    t.join()
+
+
 def writer(q, count, size):
     payload = b'x' * size
     for _ in range(count):
         q.put(payload)
 
 
-def start(method, count):
-    ctx = multiprocessing.get_context(method)
-    # One start outside the timer: spawn imports this module in the child, and
-    # the first start also pays for importing the machinery in the parent.
-    p = ctx.Process(target=nothing)
-    p.start()
-    p.join()
-    t = time.perf_counter()
-    for _ in range(count):
-        p = ctx.Process(target=nothing)
-        p.start()
-        p.join()
-    print(f'seconds per start: {(time.perf_counter() - t) / count:.9f}')
-
-
-def threads(count):
-    t = time.perf_counter()
-    for _ in range(count):
-        th = threading.Thread(target=nothing)
-        th.start()
-        th.join()
-    print(f'seconds per start: {(time.perf_counter() - t) / count:.9f}')
-
-
-def queue(count, size):
+def queue(size, n):
     q = multiprocessing.Queue()
-    p = multiprocessing.Process(target=writer, args=(q, count, size))
+    p = multiprocessing.Process(target=writer, args=(q, n, size))
     t = time.perf_counter()
     p.start()
-    for _ in range(count):
+    for _ in range(n):
         q.get()
     secs = time.perf_counter() - t
     p.join()
-    print(f'messages/s: {count / secs:.1f}')
-    print(f'MB/s: {count * size / secs / 1e6:.3f}')
+    return secs
 
 
-def pool(workers, tasks):
-    t = time.perf_counter()
+# The pools are started and warmed up first: these time the tasks only.
+def pool(workers, n):
     with multiprocessing.Pool(workers) as p:
-        results = [p.apply_async(square, (i,)) for i in range(tasks)]
-        total = sum(r.get() for r in results)
+        p.map(square, range(100 * workers))
+        t = time.perf_counter()
+        results = [p.apply_async(square, (i,)) for i in range(n)]
+        assert sum(r.get() for r in results) == sum(i * i for i in range(n))
+        return time.perf_counter() - t
+
+
+def executor(workers, n):
+    with concurrent.futures.ProcessPoolExecutor(workers) as ex:
+        list(ex.map(square, range(100 * workers)))
+        t = time.perf_counter()
+        futures = [ex.submit(square, i) for i in range(n)]
+        assert sum(f.result() for f in futures) == sum(i * i for i in range(n))
+        return time.perf_counter() - t
+
+
+def lock(threads, n):
+    each, counter, mutex = -(-n // threads), [0], threading.Lock()
+
+    def add():
+        for _ in range(each):
+            with mutex:
+                counter[0] += 1
+
+    ts = [threading.Thread(target=add) for _ in range(threads)]
+    t = time.perf_counter()
+    for th in ts:
+        th.start()
+    for th in ts:
+        th.join()
     secs = time.perf_counter() - t
-    assert total == sum(i * i for i in range(tasks))
-    print(f'tasks/s: {tasks / secs:.1f}')
+    assert counter[0] == each * threads
+    return secs * n / (each * threads)
+
+
+LOCAL = threading.local()
+
+
+def local(n):
+    LOCAL.value = 0
+    t = time.perf_counter()
+    for _ in range(n):
+        LOCAL.value += 1
+    return time.perf_counter() - t
+
+
+def rollup(pid, key):
+    """Pss: or Rss: of /proc/PID/smaps_rollup, in bytes."""
+    with open(f'/proc/{pid}/smaps_rollup') as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith(key))
+
+
+def children(pid):
+    """The processes whose parent is pid."""
+    found = []
+    for entry in filter(str.isdigit, os.listdir('/proc')):
+        try:
+            with open(f'/proc/{entry}/stat') as f:
+                if int(f.read().rsplit(')', 1)[1].split()[1]) == pid:
+                    found.append(int(entry))
+        except OSError:
+            pass
+    return found
+
+
+def worker_pid(_):
+    time.sleep(0.05)
+    return os.getpid()
+
+
+def memory(method, workers):
+    with multiprocessing.get_context(method).Pool(workers) as p:
+        # Until every worker has started and run a task: a worker still
+        # starting (spawn takes a while) would show too little memory.
+        while len(set(p.map(worker_pid, range(workers), chunksize=1))) < workers:
+            pass
+        pids = [w.pid for w in p._pool]
+        # Under spawn, the parent's children include a resource tracker.
+        everyone = [os.getpid()] + children(os.getpid())
+        print(f'worker pss: {sum(rollup(w, "Pss:") for w in pids) // len(pids)}')
+        print(f'worker rss: {sum(rollup(w, "Rss:") for w in pids) // len(pids)}')
+        print(f'pool pss: {sum(rollup(pid, "Pss:") for pid in everyone)}')
+
+
+def thread_memory(threads):
+    before = rollup(os.getpid(), 'Pss:')
+    started, release = threading.Barrier(threads + 1), threading.Event()
+
+    def wait():
+        started.wait()
+        release.wait()
+
+    ts = [threading.Thread(target=wait) for _ in range(threads)]
+    for th in ts:
+        th.start()
+    started.wait()
+    after = rollup(os.getpid(), 'Pss:')
+    release.set()
+    for th in ts:
+        th.join()
+    print(f'thread pss: {max(after - before, 0) // threads}')
 
 
 def about():
@@ -84,15 +203,17 @@ def about():
 
 if __name__ == '__main__':
     command, args = sys.argv[1], sys.argv[2:]
-    if command == 'start':
-        start(args[0], int(args[1]))
-    elif command == 'threads':
-        threads(int(args[0]))
-    elif command == 'queue':
-        queue(int(args[0]), int(args[1]))
-    elif command == 'pool':
-        pool(int(args[0]), int(args[1]))
-    elif command == 'about':
-        about()
+    if command in ('about', 'memory', 'thread-memory'):
+        {'about': about, 'memory': lambda m, w: memory(m, int(w)),
+         'thread-memory': lambda n: thread_memory(int(n))}[command](*args)
+    elif command in ('start', 'thread'):
+        each(float(args[-1]), lambda: start(args[0]) if command == 'start' else thread())
     else:
-        sys.exit(f'bench.py: unknown command {command!r}')
+        *params, count, budget = args
+        work = {'queue': queue, 'pool': pool, 'executor': executor, 'lock': lock}.get(command)
+        if command == 'local':
+            timed(int(count), float(budget), local)
+        elif work:
+            timed(int(count), float(budget), lambda n: work(int(params[0]), n))
+        else:
+            sys.exit(f'bench.py: unknown command {command!r}')

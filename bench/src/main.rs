@@ -1,19 +1,23 @@
-//! `cargo xtask bench [--quick]`: Rust against Python on the same machine, in
-//! one run. For every figure, each repetition runs the Rust side and then the
-//! Python side; the pages report the medians and, above all, their ratios:
-//! absolute times on a shared machine are noise, ratios measured in one
-//! interleaved run much less so. Writes docs/en/benchmarks.md,
-//! docs/zh/benchmarks.md and the chart docs/benchmarks.svg.
+//! `cargo xtask bench [--quick]`: Rust against Python, and Rust against the
+//! kernel's floor, on the same machine in one run. Writes docs/en/benchmarks.md
+//! and docs/zh/benchmarks.md, each with its chart (benchmarks.svg beside it).
 //!
-//! Most Rust figures come from the lessons' own measuring modes (`pool --bench`,
-//! `ipc-queue --count`, `locking --contention`, `gil-contrast`); what no lesson
-//! measures (fork, re-launch, thread start) is measured here. The Python side
-//! is bench/python/bench.py and crates/gil-contrast/gil.py.
+//! The Rust figures call the lessons' libraries (pool, ipc_queue, locking,
+//! gil_contrast); where a figure needs a process of its own, this program
+//! starts itself again in a role (roles.rs). The Python figures come from
+//! bench/python/bench.py and crates/gil-contrast/gil.py. measure.rs takes the
+//! figures, report.rs fills the templates in bench/templates/ with them.
 
+#[cfg(unix)]
+mod floors;
 #[cfg(unix)]
 mod measure;
 #[cfg(unix)]
 mod report;
+#[cfg(unix)]
+mod roles;
+#[cfg(unix)]
+mod system;
 
 use std::process::ExitCode;
 
@@ -21,49 +25,71 @@ const USAGE: &str = "usage: bench [--quick]   (PYTHON names the interpreter, def
 
 #[cfg(unix)]
 fn main() -> ExitCode {
-    // args_os, not args: std::env::args() panics on an argument that is not UTF-8.
-    let args: Vec<String> =
-        std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
-    let quick = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        // The re-launch figure starts this program again with this argument.
-        [measure::EXIT_AT_ONCE] => return ExitCode::SUCCESS,
-        [] => false,
-        ["--quick"] => true,
-        ["--help" | "-h"] => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        _ => {
-            eprintln!("bench: unknown arguments {args:?}; {USAGE}");
-            return ExitCode::from(2);
-        }
+    // The pool starts this program again as its workers: that role comes first.
+    if pool::is_worker() {
+        return pool::worker();
+    }
+    let quick = match parse() {
+        Ok(Run::Measure { quick }) => quick,
+        Ok(Run::Done(code)) => return code,
+        Err(e) => return usage_error(&e.to_string()),
     };
     let python = match std::env::var_os("PYTHON") {
         None => "python3".into(),
-        Some(p) if p.is_empty() => {
-            eprintln!("bench: PYTHON is set but empty; unset it or name an interpreter");
-            return ExitCode::from(2);
-        }
+        Some(p) if p.is_empty() => return usage_error("PYTHON is set but empty"),
         Some(p) => p,
     };
     let config = measure::Config::new(quick, python);
     let results = measure::run_all(&config);
     match report::write(&config, &results) {
-        Ok(paths) => {
-            for path in paths {
-                eprintln!("wrote {path}");
-            }
-            ExitCode::SUCCESS
-        }
+        Ok(paths) => paths.iter().for_each(|path| eprintln!("wrote {path}")),
         Err(e) => {
             eprintln!("bench: {e}");
-            ExitCode::FAILURE
+            return ExitCode::FAILURE;
         }
     }
+    ExitCode::SUCCESS
+}
+
+/// What is left to do once the command line is read: measure, or nothing
+/// more (the help is printed, or this process was started in a role and has
+/// played it).
+#[cfg(unix)]
+enum Run {
+    Measure { quick: bool },
+    Done(ExitCode),
+}
+
+#[cfg(unix)]
+fn parse() -> Result<Run, lexopt::Error> {
+    use lexopt::prelude::*;
+    let mut parser = lexopt::Parser::from_env();
+    let mut quick = false;
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("quick") => quick = true,
+            Short('h') | Long("help") => {
+                println!("{USAGE}");
+                return Ok(Run::Done(ExitCode::SUCCESS));
+            }
+            Value(role) if !quick => {
+                let args = parser.raw_args()?.map(|a| a.string()).collect::<Result<Vec<_>, _>>()?;
+                return Ok(Run::Done(roles::play(&role.string()?, &args)?));
+            }
+            _ => return Err(arg.unexpected()),
+        }
+    }
+    Ok(Run::Measure { quick })
+}
+
+#[cfg(unix)]
+fn usage_error(problem: &str) -> ExitCode {
+    eprintln!("bench: {problem} ({USAGE})");
+    ExitCode::from(2)
 }
 
 #[cfg(not(unix))]
 fn main() -> ExitCode {
-    eprintln!("bench: the benchmark needs a Unix system (it measures fork)");
+    eprintln!("bench: the benchmark needs a Unix system (it measures fork); {USAGE}");
     ExitCode::FAILURE
 }

@@ -1,618 +1,528 @@
-//! The measurements. Each figure is one function; each runs its Rust side and
-//! then its Python side, `reps` times, and keeps the medians.
+//! The figures. A group's figures take turns, one sample each per
+//! repetition, so that whatever else the machine does at a moment falls on
+//! all of them alike.
+//!
+//! A timed sample runs its operation a fixed number of times, found in an
+//! extra first repetition that doubles it from 1 until one run takes the time
+//! budget: those runs warm up the caches, the allocator and the interpreter,
+//! and are not kept.
 
-use std::ffi::OsString;
-use std::io::{ErrorKind, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::thread;
+use crate::system::{self, Python};
+use std::hint::black_box;
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// The argument with which the re-launch figure starts this program again.
-pub const EXIT_AT_ONCE: &str = "__exit";
-
-/// How long one lesson or Python run may take before it is killed: a bound,
-/// so that a hung run fails its figure instead of hanging the benchmark.
-const HANG_LIMIT: Duration = Duration::from_secs(300);
-
-/// The medians, one per value a measurement yields, or why there are none.
-pub type Measured = Result<Vec<f64>, String>;
-
-/// One figure: each side's medians, and how busy the rest of the machine was.
-pub struct Pair {
-    pub rust: Measured,
-    pub python: Measured,
-    /// Cores that other processes kept busy, on average, while this figure
-    /// ran: what they took is missing from this figure's measurements.
-    pub others: f64,
+/// What a sample is: seconds per operation (shown as a time, as operations
+/// per second, or as bytes per second for messages of this size), or bytes.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Unit {
+    Time,
+    Rate,
+    Bandwidth(usize),
+    Bytes,
 }
 
-/// Workload sizes. `--quick` keeps them small enough for 2 minutes on 2 cores
-/// (a cold release build included), the full run is more patient.
+/// The sample that stands for the figure: the smallest for a latency (other
+/// programs can only add to a time), the median for a throughput or a size.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Stat {
+    Min,
+    Median,
+}
+
+/// One figure's samples, or why it has none.
+pub struct Series {
+    pub unit: Unit,
+    pub stat: Stat,
+    samples: Vec<f64>,
+    error: Option<String>,
+    /// Operations per timed sample: 0 until the warm-up has found it.
+    count: u64,
+}
+
+impl Series {
+    /// Keeps a sample; the first error ends the series.
+    pub fn record(&mut self, sample: Result<f64, String>) {
+        match (&self.error, sample) {
+            (None, Ok(value)) => self.samples.push(value),
+            (None, Err(e)) => self.error = Some(e),
+            (Some(_), _) => {}
+        }
+    }
+
+    /// Takes a sample while the machine is quiet (`system::quietly`). The
+    /// first one, a warm-up, only tells how many operations a sample runs.
+    fn keep(&mut self, mut sample: impl FnMut(u64) -> Result<(u64, f64), String>) {
+        if self.error.is_none() {
+            match system::quietly(|| sample(self.count)) {
+                Ok((count, _)) if self.count == 0 => self.count = count.max(1),
+                Ok((_, value)) => self.samples.push(value),
+                Err(e) => self.error = Some(e),
+            }
+        }
+    }
+
+    /// A timed sample: `work(n)` runs n operations and says how long they
+    /// took; the sample is seconds per operation.
+    fn time(&mut self, budget: Duration, mut work: impl FnMut(u64) -> Result<Duration, String>) {
+        self.keep(|count| {
+            let mut n = count.max(1);
+            loop {
+                let took = work(n)?;
+                if count > 0 || took >= budget {
+                    return Ok((n, took.as_secs_f64() / n as f64));
+                }
+                n = n.checked_mul(2).ok_or("the operation never takes long enough to time")?;
+            }
+        });
+    }
+
+    /// A latency: `op` runs again and again for `budget`, each call timed
+    /// alone, and the sample is the median call, which the moments when
+    /// another program took the core cannot move.
+    fn each(&mut self, budget: Duration, mut op: impl FnMut() -> Result<(), String>) {
+        self.keep(|_| {
+            let (start, mut calls) = (Instant::now(), Vec::new());
+            while start.elapsed() < budget || calls.len() < 3 {
+                let call = Instant::now();
+                op()?;
+                calls.push(call.elapsed().as_secs_f64());
+            }
+            calls.sort_by(f64::total_cmp);
+            Ok((calls.len() as u64, calls[calls.len() / 2]))
+        });
+    }
+
+    /// A sample taken by bench.py: `bench.py ARGS... COUNT BUDGET` prints
+    /// `count: N` (found by its warm-up if COUNT is 0) and `seconds: S`.
+    fn python(&mut self, py: &Python, args: &[&str]) {
+        self.keep(|count| {
+            let n = count.to_string();
+            let out = py.run(args.iter().copied().chain([n.as_str(), py.budget.as_str()]))?;
+            Ok((system::value(&out, "count")? as u64, system::value(&out, "seconds")?))
+        });
+    }
+
+    fn sorted(&self) -> Vec<f64> {
+        let mut sorted = self.samples.clone();
+        sorted.sort_by(f64::total_cmp);
+        sorted
+    }
+
+    pub fn value(&self) -> Result<f64, String> {
+        let sorted = self.sorted();
+        let value = match self.stat {
+            Stat::Min => sorted.first().copied(),
+            Stat::Median => quantile(&sorted, 0.5),
+        };
+        match (&self.error, value) {
+            (Some(e), _) => Err(e.clone()),
+            (None, value) => value.ok_or_else(|| "not measured".into()),
+        }
+    }
+
+    /// How far the samples spread, as a fraction of the value: for the
+    /// minimum, how much higher the median is; for the median, half the
+    /// distance between the quartiles.
+    pub fn spread(&self) -> Option<f64> {
+        let (sorted, value) = (self.sorted(), self.value().ok()?);
+        let spread = match self.stat {
+            Stat::Min => quantile(&sorted, 0.5)? - value,
+            Stat::Median => (quantile(&sorted, 0.75)? - quantile(&sorted, 0.25)?) / 2.0,
+        };
+        Some(spread / value)
+    }
+}
+
+/// The q-quantile of sorted samples, interpolating between neighbours.
+fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
+    let at = q * (sorted.len().checked_sub(1)? as f64);
+    let (low, high) = (sorted[at.floor() as usize], sorted[at.ceil() as usize]);
+    Some(low + (high - low) * at.fract())
+}
+
+/// What every figure needs to know.
 pub struct Config {
     pub quick: bool,
+    /// Samples kept per figure.
     pub reps: usize,
-    pub python: OsString,
-    pub root: PathBuf,
+    /// How long a timed sample runs at least.
+    pub budget: Duration,
+    /// The longest the whole run may wait for the rest of the machine.
+    pub patience: Duration,
+    pub python: std::ffi::OsString,
+    pub root: std::path::PathBuf,
     pub cores: usize,
-    pub forks: u32,
-    pub relaunches: u32,
-    pub python_forks: u32,
-    pub python_spawns: u32,
-    pub thread_starts: u32,
-    pub python_thread_starts: u32,
-    /// Message size of both queues, in bytes.
-    pub message: u64,
-    pub queue_messages: u64,
-    pub python_queue_messages: u64,
-    pub pool_workers: u32,
-    pub pool_tasks: u64,
-    pub python_pool_tasks: u64,
+    /// The CPU-bound job counts the primes below this.
     pub cpu_limit: u64,
-    pub lock_threads: usize,
-    pub lock_ops: u64,
 }
+
+/// Worker processes in every pool, as in the note's `Pool(4)`.
+pub const WORKERS: usize = 4;
+/// Threads waiting at once in the per-thread memory figure.
+pub const MEMORY_THREADS: usize = 100;
 
 impl Config {
-    pub fn new(quick: bool, python: OsString) -> Config {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
-        let cores = thread::available_parallelism().map_or(1, |n| n.get());
-        let x = if quick { 1 } else { 4 };
+    pub fn new(quick: bool, python: std::ffi::OsString) -> Config {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace");
         Config {
             quick,
-            reps: if quick { 3 } else { 7 },
+            reps: if quick { 3 } else { 9 },
+            budget: Duration::from_millis(if quick { 40 } else { 200 }),
+            patience: Duration::from_secs(if quick { 30 } else { 600 }),
             python,
             root: root.to_path_buf(),
-            cores,
-            forks: 200 * x,
-            relaunches: 50 * x,
-            python_forks: 20 * x,
-            python_spawns: 4 * x,
-            thread_starts: 2000 * x,
-            python_thread_starts: 1000 * x,
-            message: 64,
-            queue_messages: 500_000 * u64::from(x),
-            python_queue_messages: 20_000 * u64::from(x),
-            pool_workers: 4,
-            pool_tasks: 100_000 * u64::from(x),
-            python_pool_tasks: 5_000 * u64::from(x),
-            cpu_limit: 3_000_000,
-            lock_threads: cores,
-            lock_ops: 500_000 * u64::from(x),
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            cpu_limit: if quick { 1_000_000 } else { 3_000_000 },
         }
     }
 }
 
-/// Every figure.
+/// A group of figures: a struct with a `Series` per field, and `all()`, every
+/// series by the key the templates use, `group.field`.
+macro_rules! group {
+    ($(#[$doc:meta])* $name:ident $key:literal { $($field:ident: $stat:ident $unit:expr,)* }) => {
+        $(#[$doc])*
+        pub struct $name {
+            $(pub $field: Series,)*
+        }
+
+        impl $name {
+            fn new() -> $name {
+                let new = |stat, unit| Series { unit, stat, samples: vec![], error: None, count: 0 };
+                $name { $($field: new(Stat::$stat, $unit),)* }
+            }
+
+            pub fn all(&self) -> Vec<(String, &Series)> {
+                vec![$((format!("{}.{}", $key, stringify!($field)), &self.$field),)*]
+            }
+        }
+    };
+}
+
+group!(
+    /// Process and thread start, each beside its floor.
+    Starts "start" {
+        bare_fork: Min Unit::Time, lesson_fork: Min Unit::Time, pthread: Min Unit::Time,
+        std_thread: Min Unit::Time, true_start: Min Unit::Time, relaunch: Min Unit::Time,
+        py_fork: Min Unit::Time, py_spawn: Min Unit::Time, py_thread: Min Unit::Time,
+    }
+);
+group!(
+    /// One writer process, a pipe, one reader process: 64 B and 64 KiB messages.
+    Queues "queue" {
+        raw_64: Median Unit::Bandwidth(64), framed_64: Median Unit::Bandwidth(64),
+        py_64: Median Unit::Bandwidth(64), raw_64k: Median Unit::Bandwidth(64 << 10),
+        framed_64k: Median Unit::Bandwidth(64 << 10), py_64k: Median Unit::Bandwidth(64 << 10),
+    }
+);
+group!(
+    /// Many tiny tasks on a pool of worker processes (and on rayon's threads).
+    Pools "pool" {
+        rust: Median Unit::Rate, rayon: Median Unit::Rate, python: Median Unit::Rate,
+        executor: Median Unit::Rate,
+    }
+);
+group!(
+    /// One counter, incremented by a thread per core at once; one
+    /// thread-local value, accessed again and again by one thread.
+    Threads "threads" {
+        std_mutex: Median Unit::Rate, parking_lot: Median Unit::Rate, atomic: Median Unit::Rate,
+        py_lock: Median Unit::Rate, local: Min Unit::Time, local_crate: Min Unit::Time,
+        py_local: Min Unit::Time,
+    }
+);
+group!(
+    /// One worker process (PSS and RSS), a whole pool, one more thread.
+    Memory "mem" {
+        rust_worker: Median Unit::Bytes, rust_worker_rss: Median Unit::Bytes,
+        rust_pool: Median Unit::Bytes, fork_worker: Median Unit::Bytes,
+        fork_worker_rss: Median Unit::Bytes, fork_pool: Median Unit::Bytes,
+        spawn_worker: Median Unit::Bytes, spawn_worker_rss: Median Unit::Bytes,
+        spawn_pool: Median Unit::Bytes, rust_thread: Median Unit::Bytes,
+        py_thread: Median Unit::Bytes,
+    }
+);
+group!(
+    /// The gil-contrast job: sequential, on threads, at each language's best.
+    Cpu "cpu" {
+        seq: Min Unit::Time, threads: Min Unit::Time, rayon: Min Unit::Time,
+        py_seq: Min Unit::Time, py_threads: Min Unit::Time, py_processes: Min Unit::Time,
+    }
+);
+
 pub struct Results {
-    pub machine: Machine,
-    /// Seconds per start + wait. Rust: [fork + waitpid, re-launch, start of
-    /// /bin/true]; Python: [Process start with fork, with spawn].
-    pub start: Pair,
-    /// Seconds per thread start + join.
-    pub thread: Pair,
-    /// Rust [messages/s, MB/s, raw pipe MB/s]; Python [messages/s, MB/s].
-    pub queue: Pair,
-    /// Rust [process pool tasks/s, rayon tasks/s]; Python [Pool tasks/s].
-    pub pool: Pair,
-    /// Seconds for [sequential, threads, rayon] and [sequential, threads, processes].
-    pub cpu: Pair,
-    /// Rust: [std::sync::Mutex, parking_lot::Mutex, AtomicU64] ops/s.
-    pub locks: Pair,
-}
-
-/// Where and with what the figures were measured.
-pub struct Machine {
-    pub cpu: String,
-    pub cores: usize,
-    pub os: String,
-    pub kernel: String,
-    pub rustc: String,
-    /// [version, free-threaded build (yes/no), start method], or why there is no Python.
+    /// Facts about the machine, by the key the templates use.
+    pub machine: Vec<(&'static str, String)>,
+    /// Version, free-threaded build, default start method; or why no Python.
     pub python: Result<[String; 3], String>,
-    pub load_before: String,
-    pub load_after: String,
-    pub date: String,
+    pub starts: Starts,
+    pub queues: Queues,
+    pub pools: Pools,
+    pub threads: Threads,
+    pub memory: Memory,
+    pub cpu: Cpu,
+    /// Per group: cores other processes kept busy, on average, while it ran.
+    pub others: Vec<(&'static str, f64)>,
+    /// The wait for a quiet machine: time waited, samples kept, disturbed ones.
+    pub quiet: (Duration, u64, u64),
 }
 
-pub fn run_all(config: &Config) -> Results {
+pub fn run_all(c: &Config) -> Results {
     let started = Instant::now();
-    let load_before = load_average();
-    let python = python_about(config);
-    match &python {
-        Ok([version, ..]) => progress(&format!("Python {version}")),
-        Err(e) => progress(&format!("Python {e}")),
-    }
-    progress("building the lessons in release mode");
-    let lessons: Vec<(&str, Result<PathBuf, String>)> =
-        ["gil-contrast", "pool", "ipc-queue", "locking"]
-            .into_iter()
-            .map(|name| (name, build_lesson(config, name)))
-            .collect();
-    let lesson = |name: &str| {
-        lessons.iter().find(|l| l.0 == name).map(|l| l.1.clone()).expect("a known lesson")
+    let (py, load_before) = (Python::new(c), system::load_average());
+    system::set_patience(c.patience);
+    let mut others = Vec::new();
+    let mut group = |name: &'static str, reps: usize, each: &mut dyn FnMut()| {
+        let busy = system::cpu_busy();
+        for rep in 1..=reps {
+            system::progress(&format!("{name}: repetition {rep} of {reps}"));
+            system::settle();
+            each();
+        }
+        others.push((name, system::others_since(busy)));
     };
-    let py_ok = python.is_ok();
-    let steps = 6;
-    let results = Results {
-        // Process start first: the bench may only fork while it runs no other
-        // thread, so the fork figure comes before anything starts a thread.
-        start: figure(
-            1,
-            steps,
-            "process start",
-            config,
-            py_ok,
-            || start_rust(config),
-            || start_python(config),
-        ),
-        thread: figure(
-            2,
-            steps,
-            "thread start + join",
-            config,
-            py_ok,
-            || thread_rust(config),
-            || {
-                python_values(
-                    config,
-                    &["threads", &config.python_thread_starts.to_string()],
-                    &["seconds per start"],
-                )
-            },
-        ),
-        queue: queue(config, lesson("ipc-queue"), py_ok, (3, steps)),
-        pool: pool(config, lesson("pool"), py_ok, (4, steps)),
-        cpu: cpu(config, lesson("gil-contrast"), py_ok, (5, steps)),
-        locks: locks(config, lesson("locking"), (6, steps)),
-        machine: Machine {
-            cpu: cpu_model(),
-            cores: config.cores,
-            os: os_name(),
-            kernel: command_line("uname", &["-srm"]).unwrap_or_else(|e| e),
-            rustc: command_line("rustc", &["--version"]).unwrap_or_else(|e| e),
-            python,
-            load_before,
-            load_after: load_average(),
-            date: command_line("date", &["-u", "+%Y-%m-%d"]).unwrap_or_default(),
-        },
-    };
-    progress(&format!("built and measured in {:.0} s", started.elapsed().as_secs_f64()));
-    results
+    // Starts first: fork needs the benchmark alone, before any pool.
+    let (mut starts, mut queues, mut pools) = (Starts::new(), Queues::new(), Pools::new());
+    let (mut threads, mut memory, mut cpu) = (Threads::new(), Memory::new(), Cpu::new());
+    group("start", c.reps + 1, &mut || starts.sample(c, &py));
+    group("queue", c.reps + 1, &mut || queues.sample(c, &py));
+    group("pool", c.reps + 1, &mut || pools.sample(c, &py));
+    group("threads", c.reps + 1, &mut || threads.sample(c, &py));
+    group("memory", 3, &mut || memory.sample(&py));
+    // Python's part of the CPU-bound job takes seconds: fewer repetitions.
+    group("cpu", c.reps.min(5), &mut || cpu.sample(c, &py));
+    system::progress(&format!("measured in {:.0} s", started.elapsed().as_secs_f64()));
+    let (machine, python, quiet) =
+        (system::machine(load_before), py.about.clone(), system::quiet_record());
+    Results { machine, python, starts, queues, pools, threads, memory, cpu, others, quiet }
 }
 
-fn progress(message: &str) {
-    eprintln!("bench: {message}");
-}
-
-/// Runs `rust` then `python` (if there is a Python) `reps` times, alternating,
-/// and returns each side's medians. A side that fails once is not run again.
-fn figure(
-    step: usize,
-    steps: usize,
-    title: &str,
-    config: &Config,
-    python_ok: bool,
-    mut rust: impl FnMut() -> Result<Vec<f64>, String>,
-    mut python: impl FnMut() -> Result<Vec<f64>, String>,
-) -> Pair {
-    let busy = cpu_busy();
-    let mut rust_samples: Result<Vec<Vec<f64>>, String> = Ok(Vec::new());
-    let mut python_samples: Result<Vec<Vec<f64>>, String> =
-        if python_ok { Ok(Vec::new()) } else { Err(python_missing(config)) };
-    for rep in 0..config.reps {
-        progress(&format!("[{step}/{steps}] {title}: repetition {} of {}", rep + 1, config.reps));
-        if rust_samples.is_ok() {
-            keep(&mut rust_samples, rust());
-        }
-        if python_samples.is_ok() {
-            keep(&mut python_samples, python());
-        }
-    }
-    Pair {
-        rust: rust_samples.map(|s| medians(&s)),
-        python: python_samples.map(|s| medians(&s)),
-        others: others_since(busy),
-    }
-}
-
-/// Adds one repetition's values, or turns the side into its first error.
-fn keep(samples: &mut Result<Vec<Vec<f64>>, String>, values: Result<Vec<f64>, String>) {
-    match values {
-        Ok(values) => {
-            if let Ok(samples) = samples {
-                samples.push(values);
-            }
-        }
-        Err(e) => *samples = Err(e),
-    }
-}
-
-fn python_missing(config: &Config) -> String {
-    format!("not measured: `{}` not found", config.python.to_string_lossy())
-}
-
-/// The median of each value over the repetitions.
-fn medians(samples: &[Vec<f64>]) -> Vec<f64> {
-    let count = samples.iter().map(Vec::len).min().unwrap_or(0);
-    (0..count)
-        .map(|i| {
-            let mut values: Vec<f64> = samples.iter().map(|s| s[i]).collect();
-            values.sort_by(f64::total_cmp);
-            let mid = values.len() / 2;
-            if values.len() % 2 == 1 {
-                values[mid]
-            } else {
-                (values[mid - 1] + values[mid]) / 2.0
-            }
-        })
-        .collect()
-}
-
-// ---- process start --------------------------------------------------------
-
-/// Rust: [seconds per fork + waitpid, seconds per re-launch of this program].
-fn start_rust(config: &Config) -> Result<Vec<f64>, String> {
-    let fork = fork_start(config.forks)?;
-    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+/// How long `op` takes n times.
+fn times(n: u64, mut op: impl FnMut() -> Result<(), String>) -> Result<Duration, String> {
     let start = Instant::now();
-    for _ in 0..config.relaunches {
-        let status = Command::new(&exe).arg(EXIT_AT_ONCE).status().map_err(|e| e.to_string())?;
-        if !status.success() {
-            return Err(format!("re-launch: {status}"));
-        }
+    (0..n).try_for_each(|_| op())?;
+    Ok(start.elapsed())
+}
+
+/// Runs a command to its end; an unsuccessful exit is an error.
+fn status(command: &mut Command) -> Result<(), String> {
+    match command.status() {
+        Ok(status) if status.success() => Ok(()),
+        other => Err(format!("{command:?}: {other:?}")),
     }
-    let relaunch = start.elapsed().as_secs_f64() / f64::from(config.relaunches);
-    // The floor: a tiny C program that does nothing. Starting any program
-    // costs at least this (fork/exec, the kernel and the dynamic loader).
-    let start = Instant::now();
-    for _ in 0..config.relaunches {
-        let status = Command::new("true").status().map_err(|e| format!("true: {e}"))?;
-        if !status.success() {
-            return Err(format!("true: {status}"));
-        }
-    }
-    let floor = start.elapsed().as_secs_f64() / f64::from(config.relaunches);
-    Ok(vec![fork, relaunch, floor])
 }
 
-/// Seconds per fork, the child exiting at once, and waitpid in the parent.
-fn fork_start(count: u32) -> Result<f64, String> {
-    use nix::sys::wait::{waitpid, WaitStatus};
-    use nix::unistd::{fork, ForkResult};
-    // fork copies only the calling thread; with other threads running, a lock
-    // one of them holds would stay locked in the child. Check we are alone.
-    let threads = std::fs::read_dir("/proc/self/task").map_or(1, |d| d.count());
-    if threads > 1 {
-        return Err(format!("not measured: the bench runs {threads} threads, fork needs one"));
-    }
-    let start = Instant::now();
-    for _ in 0..count {
-        // SAFETY: this process has a single thread (checked above: every thread
-        // the bench starts is joined before the next figure), so the child may
-        // call anything the parent could. It only exits.
-        #[allow(unsafe_code)]
-        let forked = unsafe { fork() };
-        match forked.map_err(|e| format!("fork: {e}"))? {
-            ForkResult::Child => std::process::exit(0),
-            ForkResult::Parent { child } => match waitpid(child, None) {
-                Ok(WaitStatus::Exited(_, 0)) => {}
-                other => return Err(format!("forked child: {other:?}")),
-            },
-        }
-    }
-    Ok(start.elapsed().as_secs_f64() / f64::from(count))
-}
-
-/// Python: [seconds per Process start + join with fork, with spawn].
-fn start_python(config: &Config) -> Result<Vec<f64>, String> {
-    let key = ["seconds per start"];
-    let fork = python_values(config, &["start", "fork", &config.python_forks.to_string()], &key)?;
-    let spawn =
-        python_values(config, &["start", "spawn", &config.python_spawns.to_string()], &key)?;
-    Ok(vec![fork[0], spawn[0]])
-}
-
-// ---- thread start ---------------------------------------------------------
-
-fn thread_rust(config: &Config) -> Result<Vec<f64>, String> {
-    let start = Instant::now();
-    for _ in 0..config.thread_starts {
-        thread::Builder::new()
-            .spawn(|| {})
-            .map_err(|e| format!("spawn: {e}"))?
-            .join()
-            .map_err(|_| "a thread panicked".to_string())?;
-    }
-    Ok(vec![start.elapsed().as_secs_f64() / f64::from(config.thread_starts)])
-}
-
-// ---- the lessons' figures -------------------------------------------------
-
-fn queue(
-    config: &Config,
-    lesson: Result<PathBuf, String>,
-    py_ok: bool,
-    step: (usize, usize),
-) -> Pair {
-    let (count, size) = (config.queue_messages.to_string(), config.message.to_string());
-    let rust = || {
-        let bin = lesson.clone()?;
-        let framed =
-            lesson_values(&bin, &["--count", &count, "--size", &size], &["messages/s", "MB/s"])?;
-        let raw = lesson_values(&bin, &["--raw", "--count", &count, "--size", &size], &["MB/s"])?;
-        Ok(vec![framed[0], framed[1], raw[0]])
-    };
-    let py_count = config.python_queue_messages.to_string();
-    let python = || python_values(config, &["queue", &py_count, &size], &["messages/s", "MB/s"]);
-    figure(step.0, step.1, "queue, 1 writer -> 1 reader", config, py_ok, rust, python)
-}
-
-fn pool(
-    config: &Config,
-    lesson: Result<PathBuf, String>,
-    py_ok: bool,
-    step: (usize, usize),
-) -> Pair {
-    let workers = config.pool_workers.to_string();
-    let tasks = config.pool_tasks.to_string();
-    let rust = || {
-        let args = ["--bench", "--workers", &workers, "--tasks", &tasks];
-        lesson_values(&lesson.clone()?, &args, &["process-pool tasks/s", "rayon tasks/s"])
-    };
-    let py_tasks = config.python_pool_tasks.to_string();
-    let python = || python_values(config, &["pool", &workers, &py_tasks], &["tasks/s"]);
-    figure(step.0, step.1, "pool of tiny tasks", config, py_ok, rust, python)
-}
-
-/// The gil-contrast lesson runs Rust and then Python itself (so each
-/// repetition is interleaved already) and prints one table; this reads it.
-fn cpu(
-    config: &Config,
-    lesson: Result<PathBuf, String>,
-    py_ok: bool,
-    step: (usize, usize),
-) -> Pair {
-    let args = [
-        "--limit".to_string(),
-        config.cpu_limit.to_string(),
-        "--threads".into(),
-        config.cores.to_string(),
-    ];
-    let mut python_times: Vec<Vec<f64>> = Vec::new();
-    let rust = || {
-        let mut command = Command::new(lesson.clone()?);
-        command.args(&args).env("PYTHON", &config.python);
-        let out = run(command)?;
-        if !out.lines().any(|l| l.starts_with("All results agree")) {
-            return Err(format!("gil-contrast: the results do not agree:\n{out}"));
-        }
-        let (rust, python) = gil_contrast_times(&out)?;
-        if py_ok {
-            python_times.push(python);
-        }
-        Ok(rust)
-    };
-    let mut pair =
-        figure(step.0, step.1, "CPU-bound job on all cores", config, false, rust, || Ok(vec![]));
-    pair.python = if !py_ok {
-        Err(python_missing(config))
-    } else if python_times.len() < config.reps {
-        Err("not measured: gil-contrast printed no Python times".into())
-    } else {
-        Ok(medians(&python_times))
-    };
-    pair
-}
-
-/// Reads gil-contrast's table: rows "label | primes time ms speed-up | ..."; the
-/// Rust cells give [sequential, threads, rayon] seconds, the Python cells
-/// [sequential, threads, processes].
-fn gil_contrast_times(out: &str) -> Result<(Vec<f64>, Vec<f64>), String> {
-    let (mut rust, mut python) = (Vec::new(), Vec::new());
-    for line in out.lines().filter(|l| l.contains('|') && !l.starts_with(' ')) {
-        let cells: Vec<&str> = line.split('|').collect();
-        for (side, cell) in [(&mut rust, cells.get(1)), (&mut python, cells.get(2))] {
-            let tokens: Vec<&str> =
-                cell.map(|c| c.split_whitespace().collect()).unwrap_or_default();
-            if let [_primes, ms, "ms", _speed_up] = tokens.as_slice() {
-                side.push(
-                    ms.parse::<f64>().map_err(|e| format!("gil-contrast: {e}: {line}"))? / 1e3,
-                );
-            }
-        }
-    }
-    if rust.len() != 3 {
-        return Err(format!("gil-contrast printed an unexpected table:\n{out}"));
-    }
-    Ok((rust, python))
-}
-
-fn locks(config: &Config, lesson: Result<PathBuf, String>, step: (usize, usize)) -> Pair {
-    let (threads, ops) = (config.lock_threads.to_string(), config.lock_ops.to_string());
-    let keys = ["std::sync::Mutex ops/s", "parking_lot::Mutex ops/s", "AtomicU64 ops/s"];
-    let rust = || {
-        let args = ["--contention", "--threads", &threads, "--ops", &ops];
-        lesson_values(&lesson.clone()?, &args, &keys)
-    };
-    let mut pair = figure(step.0, step.1, "lock contention", config, false, rust, || Ok(vec![]));
-    pair.python = Err("no Python counterpart".into());
-    pair
-}
-
-// ---- running things -------------------------------------------------------
-
-/// Builds a lesson in release mode, into the target directory of this program.
-fn build_lesson(config: &Config, name: &str) -> Result<PathBuf, String> {
-    if !config.root.join("crates").join(name).join("Cargo.toml").exists() {
-        return Err(format!("not measured: lesson {name} missing"));
-    }
-    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
-    let dir = exe.parent().ok_or("no target directory")?;
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(&config.root)
-        .args(["build", "--quiet", "--release", "--bin", name, "--package", name])
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !status.success() {
-        return Err(format!("not measured: lesson {name} does not build"));
-    }
-    Ok(dir.join(name))
-}
-
-/// Runs a lesson binary and reads the `KEY: NUMBER` lines named by `keys`.
-fn lesson_values(bin: &Path, args: &[&str], keys: &[&str]) -> Result<Vec<f64>, String> {
-    let mut command = Command::new(bin);
+/// This program, started again in a role (see roles.rs).
+fn again(args: &[&str]) -> Result<Command, String> {
+    let mut command = Command::new(std::env::current_exe().map_err(|e| e.to_string())?);
     command.args(args);
-    values(&run(command)?, keys)
+    Ok(command)
 }
 
-/// Runs bench/python/bench.py with `args` and reads the lines named by `keys`.
-fn python_values(config: &Config, args: &[&str], keys: &[&str]) -> Result<Vec<f64>, String> {
-    let mut command = Command::new(&config.python);
-    command.arg(config.root.join("bench/python/bench.py")).args(args);
-    values(&run(command)?, keys)
+impl Starts {
+    fn sample(&mut self, c: &Config, py: &Python) {
+        use crate::floors;
+        let fork = |fork: fn() -> Result<(), String>| {
+            move || floors::single_threaded().and_then(|()| fork())
+        };
+        self.bare_fork.each(c.budget, fork(floors::bare_fork));
+        self.lesson_fork.each(c.budget, fork(floors::lesson_fork));
+        self.pthread.each(c.budget, floors::pthread);
+        let spawn = || std::thread::spawn(|| {}).join().map_err(|_| "a thread panicked".into());
+        self.std_thread.each(c.budget, spawn);
+        self.true_start.each(c.budget, || status(&mut Command::new("true")));
+        self.relaunch.each(c.budget, || status(&mut again(&["exit"])?));
+        self.py_fork.python(py, &["start", "fork"]);
+        self.py_spawn.python(py, &["start", "spawn"]);
+        self.py_thread.python(py, &["thread"]);
+    }
 }
 
-/// The numbers of the lines `KEY: NUMBER`, in the order of `keys`.
-fn values(out: &str, keys: &[&str]) -> Result<Vec<f64>, String> {
-    keys.iter()
-        .map(|key| {
-            out.lines()
-                .find_map(|l| l.strip_prefix(key)?.strip_prefix(": ")?.trim().parse().ok())
-                .ok_or_else(|| format!("no line `{key}: NUMBER` in:\n{out}"))
-        })
-        .collect()
-}
-
-/// Runs a command to its end and returns its stdout. Fails on a non-zero
-/// exit, and after HANG_LIMIT, when it kills the command's process group
-/// (the command and whatever it started). The two reader threads are joined
-/// before this returns, so the bench is single-threaded again afterwards.
-fn run(mut command: Command) -> Result<String, String> {
-    use std::os::unix::process::CommandExt;
-    let shown = format!("{command:?}");
-    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
-    let mut child = command.spawn().map_err(|e| format!("cannot start {shown}: {e}"))?;
-    let read = |mut stream: Box<dyn Read + Send>| {
-        thread::spawn(move || {
-            let mut text = Vec::new();
-            let _ = stream.read_to_end(&mut text);
-            String::from_utf8_lossy(&text).into_owned()
-        })
-    };
-    let out = read(Box::new(child.stdout.take().expect("piped stdout")));
-    let err = read(Box::new(child.stderr.take().expect("piped stderr")));
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Ok(status),
-            Ok(None) if started.elapsed() > HANG_LIMIT => {
-                let group = nix::unistd::Pid::from_raw(child.id() as i32);
-                let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
-                let _ = child.wait();
-                break Err(format!("{shown} still running after {HANG_LIMIT:?}: killed"));
+impl Queues {
+    /// The benchmark starts itself as a writer and as a reader, joined by a
+    /// pipe (`ipc_queue::spawn_pair`), and times them from start to reaping.
+    fn sample(&mut self, c: &Config, py: &Python) {
+        let pair = |kind: &str, n: u64, size: usize| -> Result<Duration, String> {
+            let start = Instant::now();
+            let role = |role| again(&[role, kind, &n.to_string(), &size.to_string()]);
+            let (writer, reader) =
+                ipc_queue::spawn_pair(role("queue-writer")?, role("queue-reader")?)
+                    .map_err(|e| format!("queue: {e}"))?;
+            for mut child in [writer, reader] {
+                match child.wait() {
+                    Ok(status) if status.success() => {}
+                    other => return Err(format!("queue {kind} {n}×{size} B: {other:?}")),
+                }
             }
-            Ok(None) => thread::sleep(Duration::from_millis(5)),
-            Err(e) => break Err(format!("{shown}: {e}")),
+            Ok(start.elapsed())
+        };
+        for (size, raw, framed, python) in [
+            (64, &mut self.raw_64, &mut self.framed_64, &mut self.py_64),
+            (64 << 10, &mut self.raw_64k, &mut self.framed_64k, &mut self.py_64k),
+        ] {
+            raw.time(c.budget, |n| pair("raw", n, size));
+            framed.time(c.budget, |n| pair("framed", n, size));
+            python.python(py, &["queue", &size.to_string()]);
         }
-    };
-    let (out, err) = (out.join().unwrap_or_default(), err.join().unwrap_or_default());
-    let status = status?;
-    if !status.success() {
-        return Err(format!("{shown} failed ({status}): {}", err.trim_end()));
     }
-    Ok(out)
 }
 
-// ---- the machine ----------------------------------------------------------
-
-/// A moment's CPU accounting: (wall clock, CPU seconds the whole machine has
-/// spent busy, CPU seconds this process and its reaped descendants have spent).
-type Busy = (Instant, f64, f64);
-
-fn cpu_busy() -> Busy {
-    let tick = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
-        .ok()
-        .flatten()
-        .map_or(100.0, |t| t as f64);
-    // /proc/stat: "cpu user nice system idle iowait irq softirq steal ...";
-    // steal is time the hypervisor gave to other machines.
-    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
-    let all: Vec<f64> = stat
-        .lines()
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .skip(1)
-        .filter_map(|v| v.parse().ok())
-        .collect();
-    let machine = [0, 1, 2, 5, 6, 7].iter().filter_map(|&i| all.get(i)).sum::<f64>();
-    // /proc/self/stat, after the ")" that closes the command name: fields 14
-    // to 17 of the whole line are utime, stime, cutime, cstime.
-    let own = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let own: f64 = own.rsplit_once(')').map_or(0.0, |(_, rest)| {
-        rest.split_whitespace().skip(11).take(4).filter_map(|v| v.parse::<f64>().ok()).sum()
-    });
-    (Instant::now(), machine / tick, own / tick)
+/// i² for i in 0..n, added up: what the pools' tasks must come to.
+fn squares(n: u64) -> u64 {
+    (0..n).fold(0, |sum, i| sum.wrapping_add(i * i))
 }
 
-/// Cores kept busy by other processes since `before`, on average.
-fn others_since(before: Busy) -> f64 {
-    let now = cpu_busy();
-    let wall = now.0.duration_since(before.0).as_secs_f64().max(1e-9);
-    (((now.1 - before.1) - (now.2 - before.2)) / wall).max(0.0)
-}
-
-/// [version, free-threaded build, default start method], or why there is no Python.
-fn python_about(config: &Config) -> Result<[String; 3], String> {
-    let mut command = Command::new(&config.python);
-    command.arg(config.root.join("bench/python/bench.py")).arg("about");
-    match command.output() {
-        Err(e) if e.kind() == ErrorKind::NotFound => Err(python_missing(config)),
-        Err(e) => Err(format!("not measured: {e}")),
-        Ok(out) if !out.status.success() => Err(format!(
-            "not measured: {} failed: {}",
-            config.python.to_string_lossy(),
-            String::from_utf8_lossy(&out.stderr).trim_end()
-        )),
-        Ok(out) => {
-            let text = String::from_utf8_lossy(&out.stdout);
-            let field = |key: &str| {
-                text.lines().find_map(|l| l.strip_prefix(key)).unwrap_or("?").trim().to_string()
+impl Pools {
+    /// Each pool is started and warmed up first: this times the tasks only.
+    fn sample(&mut self, c: &Config, py: &Python) {
+        self.rust.time(c.budget, |n| {
+            // As the old `pool --bench` did: up to 64 tasks per round trip.
+            let pool = pool::Pool::with_in_flight(WORKERS, 64).map_err(|e| e.to_string())?;
+            let run = |n: u64| -> Result<Duration, String> {
+                let start = Instant::now();
+                let tasks: Vec<_> =
+                    (0..n).map(|i| pool.apply_async(pool::Task::Square(i))).collect();
+                let sum = tasks
+                    .into_iter()
+                    .try_fold(0_u64, |sum, t| t.get().map(|v| sum.wrapping_add(v)));
+                (sum? == squares(n)).then(|| start.elapsed()).ok_or("wrong sum".into())
             };
-            Ok([field("version:"), field("free-threaded build:"), field("start method:")])
+            run(100 * WORKERS as u64)?;
+            let took = run(n);
+            pool.join();
+            took
+        });
+        self.rayon.time(c.budget, |n| {
+            use rayon::prelude::*;
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(WORKERS).build();
+            let pool = pool.map_err(|e| e.to_string())?;
+            // black_box: one multiplication per task, not a formula for the sum.
+            let run = |n: u64| {
+                let start = Instant::now();
+                let tasks = (0..n).into_par_iter().map(|i| black_box(i) * i);
+                let sum = pool.install(|| tasks.reduce(|| 0, u64::wrapping_add));
+                (sum == squares(n)).then(|| start.elapsed()).ok_or("wrong sum".to_string())
+            };
+            run(1000)?;
+            run(n)
+        });
+        self.python.python(py, &["pool", &WORKERS.to_string()]);
+        self.executor.python(py, &["executor", &WORKERS.to_string()]);
+    }
+}
+
+std::thread_local! {
+    static VALUE: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+impl Threads {
+    fn sample(&mut self, c: &Config, py: &Python) {
+        let threads = c.cores;
+        // n increments in all, spread over the threads; then check the count.
+        let add = |n: u64, add: &(dyn Fn() + Sync), total: &dyn Fn() -> u64| {
+            let each = n.div_ceil(threads as u64);
+            let start = Instant::now();
+            locking::add_in_threads(threads, each, add);
+            let took = start.elapsed().mul_f64(n as f64 / (each * threads as u64) as f64);
+            let got = total();
+            (got == each * threads as u64).then_some(took).ok_or(format!("lost increments: {got}"))
+        };
+        self.std_mutex.time(c.budget, |n| {
+            let counter = std::sync::Mutex::new(0_u64);
+            let lock = || counter.lock().unwrap_or_else(|e| e.into_inner());
+            add(n, &|| *lock() += 1, &|| *lock())
+        });
+        self.parking_lot.time(c.budget, |n| {
+            let counter = parking_lot::Mutex::new(0_u64);
+            add(n, &|| *counter.lock() += 1, &|| *counter.lock())
+        });
+        self.atomic.time(c.budget, |n| {
+            let counter = AtomicU64::new(0);
+            let add_one = || {
+                counter.fetch_add(1, Ordering::Relaxed);
+            };
+            add(n, &add_one, &|| counter.load(Ordering::Relaxed))
+        });
+        self.py_lock.python(py, &["lock", &threads.to_string()]);
+        // black_box: the value is loaded and stored every time, instead of
+        // the compiler adding n at once.
+        self.local.time(c.budget, |n| {
+            times(n, || {
+                VALUE.with(|v| v.set(black_box(v.get()) + 1));
+                Ok(())
+            })
+        });
+        let local = thread_local::ThreadLocal::<std::cell::Cell<u64>>::new();
+        self.local_crate.time(c.budget, |n| {
+            times(n, || {
+                let v = local.get_or_default();
+                v.set(black_box(v.get()) + 1);
+                Ok(())
+            })
+        });
+        self.py_local.python(py, &["local"]);
+    }
+}
+
+impl Memory {
+    /// Memory does not depend on how busy the machine is: no `quietly`.
+    fn sample(&mut self, py: &Python) {
+        let (workers, threads) = (WORKERS.to_string(), MEMORY_THREADS.to_string());
+        let rust = again(&["memory", &workers, &threads]).and_then(system::run);
+        let fork = py.run(["memory", "fork", &workers]);
+        let spawn = py.run(["memory", "spawn", &workers]);
+        let py_thread = py.run(["thread-memory", &threads]);
+        for (series, out, key) in [
+            (&mut self.rust_worker, &rust, "worker pss"),
+            (&mut self.rust_worker_rss, &rust, "worker rss"),
+            (&mut self.rust_pool, &rust, "pool pss"),
+            (&mut self.rust_thread, &rust, "thread pss"),
+            (&mut self.fork_worker, &fork, "worker pss"),
+            (&mut self.fork_worker_rss, &fork, "worker rss"),
+            (&mut self.fork_pool, &fork, "pool pss"),
+            (&mut self.spawn_worker, &spawn, "worker pss"),
+            (&mut self.spawn_worker_rss, &spawn, "worker rss"),
+            (&mut self.spawn_pool, &spawn, "pool pss"),
+            (&mut self.py_thread, &py_thread, "thread pss"),
+        ] {
+            series.record(out.clone().and_then(|out| system::value(&out, key)));
         }
     }
 }
 
-fn cpu_model() -> String {
-    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    info.lines()
-        .find_map(|l| {
-            l.strip_prefix("model name")?.split_once(':').map(|(_, v)| v.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown".into())
-}
-
-fn os_name() -> String {
-    let release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
-    release
-        .lines()
-        .find_map(|l| l.strip_prefix("PRETTY_NAME=").map(|v| v.trim_matches('"').to_string()))
-        .unwrap_or_else(|| std::env::consts::OS.into())
-}
-
-/// The 1, 5 and 15 minute load averages: how busy the machine was.
-fn load_average() -> String {
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
-}
-
-/// The first line a command prints, or why there is none.
-fn command_line(program: &str, args: &[&str]) -> Result<String, String> {
-    let out = Command::new(program).args(args).output().map_err(|e| format!("{program}: {e}"))?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    Ok(text.lines().next().unwrap_or("").trim().to_string())
+impl Cpu {
+    /// One run of each: Rust's three, then gil.py's three in one process.
+    fn sample(&mut self, c: &Config, py: &Python) {
+        let (limit, n) = (c.cpu_limit, c.cores);
+        let primes = gil_contrast::sequential(limit);
+        let timed = |run: &dyn Fn() -> u64| {
+            let start = Instant::now();
+            let got = run();
+            (got == primes).then(|| start.elapsed().as_secs_f64()).ok_or(format!("{got} primes"))
+        };
+        let rust = system::quietly(|| {
+            Ok([
+                timed(&|| gil_contrast::sequential(limit))?,
+                timed(&|| gil_contrast::on_threads(limit, n))?,
+                timed(&|| gil_contrast::with_rayon(limit, n))?,
+            ])
+        });
+        let python = system::quietly(|| match py.missing() {
+            Some(e) => Err(e),
+            None => gil_contrast::run_python(&c.python, limit, n, 1)?.ok_or("no Python".into()),
+        });
+        let python = |run: fn(&gil_contrast::PythonRuns) -> gil_contrast::Timed| {
+            let (got, time) = run(python.as_ref().map_err(Clone::clone)?);
+            (got == primes).then_some(time.as_secs_f64()).ok_or(format!("gil.py: {got} primes"))
+        };
+        let rust = |i: usize| rust.as_ref().map(|times| times[i]).map_err(Clone::clone);
+        self.seq.record(rust(0));
+        self.threads.record(rust(1));
+        self.rayon.record(rust(2));
+        self.py_seq.record(python(|r| r.sequential));
+        self.py_threads.record(python(|r| r.threads));
+        self.py_processes.record(python(|r| r.processes));
+    }
 }
