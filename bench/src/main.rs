@@ -6,7 +6,7 @@
 //! gil_contrast); where a figure needs a process of its own, this program
 //! starts itself again in a role (roles.rs). The Python figures come from
 //! bench/python/bench.py and crates/gil-contrast/gil.py. measure.rs takes the
-//! figures, report.rs fills the templates in bench/templates/ with them.
+//! figures, report.rs fills the templates of bench/templates/ with them.
 
 #[cfg(unix)]
 mod floors;
@@ -29,9 +29,13 @@ fn main() -> ExitCode {
     if pool::is_worker() {
         return pool::worker();
     }
+    let usage_error = |problem: &str| {
+        eprintln!("bench: {problem} ({USAGE})");
+        ExitCode::from(2)
+    };
     let quick = match parse() {
-        Ok(Run::Measure { quick }) => quick,
-        Ok(Run::Done(code)) => return code,
+        Ok(Ok(quick)) => quick,
+        Ok(Err(done)) => return done,
         Err(e) => return usage_error(&e.to_string()),
     };
     let python = match std::env::var_os("PYTHON") {
@@ -40,8 +44,7 @@ fn main() -> ExitCode {
         Some(p) => p,
     };
     let config = measure::Config::new(quick, python);
-    let results = measure::run_all(&config);
-    match report::write(&config, &results) {
+    match report::write(&config, &measure::run_all(&config)) {
         Ok(paths) => paths.iter().for_each(|path| eprintln!("wrote {path}")),
         Err(e) => {
             eprintln!("bench: {e}");
@@ -51,17 +54,10 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// What is left to do once the command line is read: measure, or nothing
-/// more (the help is printed, or this process was started in a role and has
-/// played it).
+/// `Ok(quick)` to measure; `Err(code)` if nothing is left to do: the help is
+/// printed, or this process was started in a role and has played it.
 #[cfg(unix)]
-enum Run {
-    Measure { quick: bool },
-    Done(ExitCode),
-}
-
-#[cfg(unix)]
-fn parse() -> Result<Run, lexopt::Error> {
+fn parse() -> Result<Result<bool, ExitCode>, lexopt::Error> {
     use lexopt::prelude::*;
     let mut parser = lexopt::Parser::from_env();
     let mut quick = false;
@@ -70,22 +66,16 @@ fn parse() -> Result<Run, lexopt::Error> {
             Long("quick") => quick = true,
             Short('h') | Long("help") => {
                 println!("{USAGE}");
-                return Ok(Run::Done(ExitCode::SUCCESS));
+                return Ok(Err(ExitCode::SUCCESS));
             }
             Value(role) if !quick => {
                 let args = parser.raw_args()?.map(|a| a.string()).collect::<Result<Vec<_>, _>>()?;
-                return Ok(Run::Done(roles::play(&role.string()?, &args)?));
+                return Ok(Err(roles::play(&role.string()?, &args)?));
             }
             _ => return Err(arg.unexpected()),
         }
     }
-    Ok(Run::Measure { quick })
-}
-
-#[cfg(unix)]
-fn usage_error(problem: &str) -> ExitCode {
-    eprintln!("bench: {problem} ({USAGE})");
-    ExitCode::from(2)
+    Ok(Ok(quick))
 }
 
 #[cfg(not(unix))]

@@ -257,6 +257,8 @@ pub struct Results {
     pub machine: Vec<(&'static str, String)>,
     /// Version, free-threaded build, default start method; or why no Python.
     pub python: Result<[String; 3], String>,
+    /// Whether the benchmark ran at raised priority.
+    pub raised: bool,
     pub starts: Starts,
     pub queues: Queues,
     pub pools: Pools,
@@ -273,6 +275,7 @@ pub fn run_all(c: &Config) -> Results {
     let started = Instant::now();
     let (py, load_before) = (Python::new(c), system::load_average());
     system::set_patience(c.patience);
+    let raised = system::raise_priority();
     let mut others = Vec::new();
     let mut group = |name: &'static str, reps: usize, each: &mut dyn FnMut()| {
         let busy = system::cpu_busy();
@@ -286,8 +289,9 @@ pub fn run_all(c: &Config) -> Results {
     // Starts first: fork needs the benchmark alone, before any pool.
     let (mut starts, mut queues, mut pools) = (Starts::new(), Queues::new(), Pools::new());
     let (mut threads, mut memory, mut cpu) = (Threads::new(), Memory::new(), Cpu::new());
-    group("start", c.reps + 1, &mut || starts.sample(c, &py));
-    group("queue", c.reps + 1, &mut || queues.sample(c, &py));
+    // One core: what starts and what queues cost, not the cross-core wake-ups.
+    group("start", c.reps + 1, &mut || system::on_one_core(|| starts.sample(c, &py)));
+    group("queue", c.reps + 1, &mut || system::on_one_core(|| queues.sample(c, &py)));
     group("pool", c.reps + 1, &mut || pools.sample(c, &py));
     group("threads", c.reps + 1, &mut || threads.sample(c, &py));
     group("memory", 3, &mut || memory.sample(&py));
@@ -296,7 +300,7 @@ pub fn run_all(c: &Config) -> Results {
     system::progress(&format!("measured in {:.0} s", started.elapsed().as_secs_f64()));
     let (machine, python, quiet) =
         (system::machine(load_before), py.about.clone(), system::quiet_record());
-    Results { machine, python, starts, queues, pools, threads, memory, cpu, others, quiet }
+    Results { machine, python, raised, starts, queues, pools, threads, memory, cpu, others, quiet }
 }
 
 /// How long `op` takes n times.

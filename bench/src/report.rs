@@ -11,6 +11,8 @@ use std::fmt::Write as _;
 /// Writes both pages and both charts; returns their paths. Prints every
 /// ratio too (`ratio NAME VALUE`), to compare runs.
 pub fn write(config: &Config, r: &Results) -> Result<Vec<String>, String> {
+    let ratios = Page::new(config, r, &BTreeMap::new()).ratios;
+    ratios.iter().for_each(|(key, x)| eprintln!("ratio {key} {x:.4}"));
     let mut written = Vec::new();
     for lang in ["en", "zh"] {
         let read = |name: String| {
@@ -30,9 +32,6 @@ pub fn write(config: &Config, r: &Results) -> Result<Vec<String>, String> {
             let path = format!("docs/{lang}/{name}");
             std::fs::write(config.root.join(&path), content).map_err(|e| format!("{path}: {e}"))?;
             written.push(path);
-        }
-        if lang == "en" {
-            page.ratios.iter().for_each(|(key, x)| eprintln!("ratio {key} {x:.4}"));
         }
     }
     Ok(written)
@@ -160,6 +159,7 @@ impl Page {
         }
         page.flag("quick", c.quick);
         page.flag("python", r.python.is_ok());
+        page.flag("raised", r.raised);
         match &r.python {
             Ok([version, free, method]) => {
                 page.set("py.version", version);
