@@ -205,8 +205,9 @@ group!(
     /// Process and thread start, each beside its floor.
     Starts "start" {
         bare_fork: Min Unit::Time, lesson_fork: Min Unit::Time, pthread: Min Unit::Time,
-        std_thread: Min Unit::Time, true_start: Min Unit::Time, relaunch: Min Unit::Time,
-        py_fork: Min Unit::Time, py_spawn: Min Unit::Time, py_thread: Min Unit::Time,
+        std_thread: Min Unit::Time, true_start: Min Unit::Time, empty: Min Unit::Time,
+        relaunch: Min Unit::Time, py_fork: Min Unit::Time, py_spawn: Min Unit::Time,
+        py_thread: Min Unit::Time,
     }
 );
 group!(
@@ -265,7 +266,8 @@ pub struct Results {
     pub threads: Threads,
     pub memory: Memory,
     pub cpu: Cpu,
-    /// Per group: cores other processes kept busy, on average, while it ran.
+    /// Per group: cores other processes kept busy, on average, during the
+    /// samples it kept (memory takes none: it does not depend on them).
     pub others: Vec<(&'static str, f64)>,
     /// The wait for a quiet machine: time waited, samples kept, disturbed ones.
     pub quiet: (Duration, u64, u64),
@@ -278,13 +280,14 @@ pub fn run_all(c: &Config) -> Results {
     let raised = system::raise_priority();
     let mut others = Vec::new();
     let mut group = |name: &'static str, reps: usize, each: &mut dyn FnMut()| {
-        let busy = system::cpu_busy();
+        let (wall, busy) = system::kept_so_far();
         for rep in 1..=reps {
             system::progress(&format!("{name}: repetition {rep} of {reps}"));
             system::settle();
             each();
         }
-        others.push((name, system::others_since(busy)));
+        let (wall_now, busy_now) = system::kept_so_far();
+        others.push((name, (busy_now - busy) as f64 / (wall_now - wall).max(1) as f64));
     };
     // Starts first: fork needs the benchmark alone, before any pool.
     let (mut starts, mut queues, mut pools) = (Starts::new(), Queues::new(), Pools::new());
@@ -318,6 +321,18 @@ fn status(command: &mut Command) -> Result<(), String> {
     }
 }
 
+/// bench/src/bin/empty.rs, built beside this program (`cargo run` builds
+/// only the program it runs).
+fn empty_program(c: &Config) -> Result<std::path::PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?.with_file_name("empty");
+    if !exe.exists() {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let build = ["build", "--quiet", "--release", "--package", "bench", "--bin", "empty"];
+        status(Command::new(cargo).args(build).current_dir(&c.root))?;
+    }
+    Ok(exe)
+}
+
 /// This program, started again in a role (see roles.rs).
 fn again(args: &[&str]) -> Result<Command, String> {
     let mut command = Command::new(std::env::current_exe().map_err(|e| e.to_string())?);
@@ -337,6 +352,8 @@ impl Starts {
         let spawn = || std::thread::spawn(|| {}).join().map_err(|_| "a thread panicked".into());
         self.std_thread.each(c.budget, spawn);
         self.true_start.each(c.budget, || status(&mut Command::new("true")));
+        let empty = empty_program(c);
+        self.empty.each(c.budget, || status(&mut Command::new(empty.as_ref()?)));
         self.relaunch.each(c.budget, || status(&mut again(&["exit"])?));
         self.py_fork.python(py, &["start", "fork"]);
         self.py_spawn.python(py, &["start", "spawn"]);

@@ -65,6 +65,7 @@ fn comparisons(r: &Results) -> Vec<(&'static str, &Series, &Series, Compare)> {
         ("thread_floor", &s.std_thread, &s.pthread, Cost),
         ("fork_floor", &s.lesson_fork, &s.bare_fork, Cost),
         ("relaunch_floor", &s.relaunch, &s.true_start, Cost),
+        ("empty_floor", &s.empty, &s.true_start, Cost),
         ("q64k_floor", &q.framed_64k, &q.raw_64k, Share),
         ("q64_floor", &q.framed_64, &q.raw_64, Share),
         ("thread", &s.std_thread, &s.py_thread, Times),
@@ -142,7 +143,7 @@ impl Page {
             let ratio = if how == Compare::Cost { a / b } else { b / a };
             page.ratios.insert(key, ratio);
             let shown =
-                if how == Compare::Share { format!("{:.0}%", ratio * 100.0) } else { times(ratio) };
+                if how == Compare::Share { format!("{:.1}%", ratio * 100.0) } else { times(ratio) };
             page.set(&format!("x.{key}"), shown);
             // What the first one adds to the floor, per operation.
             let sign = if a < b { "−" } else { "" };
@@ -175,7 +176,7 @@ impl Page {
             ("cores", c.cores.to_string()),
             ("reps", c.reps.to_string()),
             ("cpu_reps", c.reps.min(5).to_string()),
-            ("budget", amount(Unit::Time, c.budget.as_secs_f64())),
+            ("budget", format!("{} ms", c.budget.as_millis())),
             ("patience", format!("{} s", c.patience.as_secs())),
             ("patience_each", format!("{} s", c.patience.as_secs() / 20)),
             ("quiet", crate::system::QUIET.to_string()),

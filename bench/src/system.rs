@@ -113,6 +113,13 @@ pub fn cpu_busy() -> Busy {
     (Instant::now(), machine / tick, own / tick)
 }
 
+/// (wall time of the samples kept so far, CPU time other processes took
+/// meanwhile), in microseconds: two readings give the cores other processes
+/// kept busy, on average, during the samples kept in between.
+pub fn kept_so_far() -> (u64, u64) {
+    (KEPT_US.load(Relaxed), OTHERS_US.load(Relaxed))
+}
+
 /// Cores kept busy by other processes since `before`, on average.
 pub fn others_since(before: Busy) -> f64 {
     let now = cpu_busy();
@@ -131,6 +138,10 @@ static PATIENCE_MS: AtomicU64 = AtomicU64::new(0);
 static WAITED_MS: AtomicU64 = AtomicU64::new(0);
 static SAMPLES: AtomicU64 = AtomicU64::new(0);
 static DISTURBED: AtomicU64 = AtomicU64::new(0);
+// Over the samples kept: their wall time, and the CPU time other processes
+// took meanwhile, in microseconds.
+static KEPT_US: AtomicU64 = AtomicU64::new(0);
+static OTHERS_US: AtomicU64 = AtomicU64::new(0);
 
 pub fn set_patience(patience: Duration) {
     PATIENCE_MS.store(patience.as_millis() as u64, Relaxed);
@@ -167,10 +178,12 @@ pub fn quietly<T>(mut sample: impl FnMut() -> Result<T, String>) -> Result<T, St
     for attempt in 1.. {
         let before = cpu_busy();
         let value = sample()?;
-        let quiet = others_since(before) < QUIET;
-        if quiet || attempt == 3 || WAITED_MS.load(Relaxed) >= PATIENCE_MS.load(Relaxed) {
+        let (others, wall) = (others_since(before), before.0.elapsed().as_secs_f64());
+        if others < QUIET || attempt == 3 || WAITED_MS.load(Relaxed) >= PATIENCE_MS.load(Relaxed) {
             SAMPLES.fetch_add(1, Relaxed);
-            DISTURBED.fetch_add(u64::from(!quiet), Relaxed);
+            DISTURBED.fetch_add(u64::from(others >= QUIET), Relaxed);
+            KEPT_US.fetch_add((wall * 1e6) as u64, Relaxed);
+            OTHERS_US.fetch_add((others * wall * 1e6) as u64, Relaxed);
             return Ok(value);
         }
         settle();
