@@ -107,6 +107,13 @@ def executor(workers, n):
         return time.perf_counter() - t
 
 
+def run_threads(threads, target):
+    ts = [threading.Thread(target=target) for _ in range(threads)]
+    for th in ts:
+        th.start()
+    return ts
+
+
 def lock(threads, n):
     each, counter, mutex = -(-n // threads), [0], threading.Lock()
 
@@ -115,11 +122,8 @@ def lock(threads, n):
             with mutex:
                 counter[0] += 1
 
-    ts = [threading.Thread(target=add) for _ in range(threads)]
     t = time.perf_counter()
-    for th in ts:
-        th.start()
-    for th in ts:
+    for th in run_threads(threads, add):
         th.join()
     secs = time.perf_counter() - t
     assert counter[0] == each * threads
@@ -143,17 +147,12 @@ def rollup(pid, key):
         return next(int(line.split()[1]) * 1024 for line in f if line.startswith(key))
 
 
-def children(pid):
-    """The processes whose parent is pid."""
-    found = []
-    for entry in filter(str.isdigit, os.listdir('/proc')):
-        try:
-            with open(f'/proc/{entry}/stat') as f:
-                if int(f.read().rsplit(')', 1)[1].split()[1]) == pid:
-                    found.append(int(entry))
-        except OSError:
-            pass
-    return found
+def parent(pid):
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            return int(f.read().rsplit(')', 1)[1].split()[1])
+    except OSError:
+        return None
 
 
 def worker_pid(_):
@@ -169,7 +168,8 @@ def memory(method, workers):
             pass
         pids = [w.pid for w in p._pool]
         # Under spawn, the parent's children include a resource tracker.
-        everyone = [os.getpid()] + children(os.getpid())
+        me = os.getpid()
+        everyone = [me] + [int(p) for p in os.listdir('/proc') if p.isdigit() and parent(p) == me]
         print(f'worker pss: {sum(rollup(w, "Pss:") for w in pids) // len(pids)}')
         print(f'worker rss: {sum(rollup(w, "Rss:") for w in pids) // len(pids)}')
         print(f'pool pss: {sum(rollup(pid, "Pss:") for pid in everyone)}')
@@ -183,9 +183,7 @@ def thread_memory(threads):
         started.wait()
         release.wait()
 
-    ts = [threading.Thread(target=wait) for _ in range(threads)]
-    for th in ts:
-        th.start()
+    ts = run_threads(threads, wait)
     started.wait()
     after = rollup(os.getpid(), 'Pss:')
     release.set()

@@ -179,23 +179,24 @@ impl Config {
     }
 }
 
-/// A group of figures: a struct with a `Series` per field, and `all()`, every
-/// series by the key the templates use, `group.field`.
+/// A group of figures: a struct with a `Series` per field (`STAT UNIT =>
+/// fields;`), and `all()`, every series by the key the templates use,
+/// `group.field`.
 macro_rules! group {
-    ($(#[$doc:meta])* $name:ident $key:literal { $($field:ident: $stat:ident $unit:expr,)* }) => {
+    ($(#[$doc:meta])* $name:ident $key:literal { $($stat:ident $unit:expr => $($field:ident)*;)* }) => {
         $(#[$doc])*
         pub struct $name {
-            $(pub $field: Series,)*
+            $($(pub $field: Series,)*)*
         }
 
         impl $name {
             fn new() -> $name {
                 let new = |stat, unit| Series { unit, stat, samples: vec![], error: None, count: 0 };
-                $name { $($field: new(Stat::$stat, $unit),)* }
+                $name { $($($field: new(Stat::$stat, $unit),)*)* }
             }
 
             pub fn all(&self) -> Vec<(String, &Series)> {
-                vec![$((format!("{}.{}", $key, stringify!($field)), &self.$field),)*]
+                vec![$($((format!("{}.{}", $key, stringify!($field)), &self.$field),)*)*]
             }
         }
     };
@@ -203,54 +204,36 @@ macro_rules! group {
 
 group!(
     /// Process and thread start, each beside its floor.
-    Starts "start" {
-        bare_fork: Min Unit::Time, lesson_fork: Min Unit::Time, pthread: Min Unit::Time,
-        std_thread: Min Unit::Time, true_start: Min Unit::Time, empty: Min Unit::Time,
-        relaunch: Min Unit::Time, py_fork: Min Unit::Time, py_spawn: Min Unit::Time,
-        py_thread: Min Unit::Time,
-    }
+    Starts "start" { Min Unit::Time => bare_fork lesson_fork pthread std_thread true_start empty
+        relaunch py_fork py_spawn py_thread; }
 );
 group!(
     /// One writer process, a pipe, one reader process: 64 B and 64 KiB messages.
     Queues "queue" {
-        raw_64: Median Unit::Bandwidth(64), framed_64: Median Unit::Bandwidth(64),
-        py_64: Median Unit::Bandwidth(64), raw_64k: Median Unit::Bandwidth(64 << 10),
-        framed_64k: Median Unit::Bandwidth(64 << 10), py_64k: Median Unit::Bandwidth(64 << 10),
+        Median Unit::Bandwidth(64) => raw_64 framed_64 py_64;
+        Median Unit::Bandwidth(64 << 10) => raw_64k framed_64k py_64k;
     }
 );
 group!(
     /// Many tiny tasks on a pool of worker processes (and on rayon's threads).
-    Pools "pool" {
-        rust: Median Unit::Rate, rayon: Median Unit::Rate, python: Median Unit::Rate,
-        executor: Median Unit::Rate,
-    }
+    Pools "pool" { Median Unit::Rate => rust rayon python executor; }
 );
 group!(
     /// One counter, incremented by a thread per core at once; one
     /// thread-local value, accessed again and again by one thread.
     Threads "threads" {
-        std_mutex: Median Unit::Rate, parking_lot: Median Unit::Rate, atomic: Median Unit::Rate,
-        py_lock: Median Unit::Rate, local: Min Unit::Time, local_crate: Min Unit::Time,
-        py_local: Min Unit::Time,
+        Median Unit::Rate => std_mutex parking_lot atomic py_lock;
+        Min Unit::Time => local local_crate py_local;
     }
 );
 group!(
     /// One worker process (PSS and RSS), a whole pool, one more thread.
-    Memory "mem" {
-        rust_worker: Median Unit::Bytes, rust_worker_rss: Median Unit::Bytes,
-        rust_pool: Median Unit::Bytes, fork_worker: Median Unit::Bytes,
-        fork_worker_rss: Median Unit::Bytes, fork_pool: Median Unit::Bytes,
-        spawn_worker: Median Unit::Bytes, spawn_worker_rss: Median Unit::Bytes,
-        spawn_pool: Median Unit::Bytes, rust_thread: Median Unit::Bytes,
-        py_thread: Median Unit::Bytes,
-    }
+    Memory "mem" { Median Unit::Bytes => rust_worker rust_worker_rss rust_pool fork_worker
+        fork_worker_rss fork_pool spawn_worker spawn_worker_rss spawn_pool rust_thread py_thread; }
 );
 group!(
     /// The gil-contrast job: sequential, on threads, at each language's best.
-    Cpu "cpu" {
-        seq: Min Unit::Time, threads: Min Unit::Time, rayon: Min Unit::Time,
-        py_seq: Min Unit::Time, py_threads: Min Unit::Time, py_processes: Min Unit::Time,
-    }
+    Cpu "cpu" { Min Unit::Time => seq threads rayon py_seq py_threads py_processes; }
 );
 
 pub struct Results {

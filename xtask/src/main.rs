@@ -268,7 +268,7 @@ fn test_and_count(mut command: Command) -> (bool, u64, u64) {
     (ok, passed, failed)
 }
 
-/// The benchmark lives in its own crate (bench/), so that its chart crate is
+/// The benchmark lives in its own crate (bench/), so that its dependencies are
 /// built neither with the lessons nor with xtask. It writes the two pages; the
 /// docs pipeline then lists them in SUMMARY.md.
 fn bench(root: &Path, args: &[&str]) -> Result<(), Failure> {
