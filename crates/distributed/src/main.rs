@@ -66,8 +66,9 @@ fn master(listen: SocketAddr, tasks: usize, key: &str, spawn: usize) -> Result<(
         let child = Command::new(std::env::current_exe()?)
             .args(["worker", "--connect", &addr.to_string()])
             .env(KEY_VAR, key)
-            .spawn()?;
-        master.watch(child);
+            .spawn()
+            .map_err(|e| Error::fail(format!("cannot start a worker: {e}")))?;
+        master.watch(child)?;
     }
 
     println!("Try get results...");
