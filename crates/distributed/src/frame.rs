@@ -95,6 +95,14 @@ impl Read for Deadline<'_> {
     }
 }
 
+impl Drop for Deadline<'_> {
+    fn drop(&mut self) {
+        // The timeout belongs to the socket, not to us: leave none behind.
+        let _ = self.stream.set_read_timeout(None);
+    }
+}
+// ANCHOR_END: deadline
+
 /// Writes go straight through: our frames are small, and the socket's buffer
 /// takes them even from a peer that never reads.
 impl Write for Deadline<'_> {
@@ -106,11 +114,3 @@ impl Write for Deadline<'_> {
         self.stream.flush()
     }
 }
-
-impl Drop for Deadline<'_> {
-    fn drop(&mut self) {
-        // The timeout belongs to the socket, not to us: leave none behind.
-        let _ = self.stream.set_read_timeout(None);
-    }
-}
-// ANCHOR_END: deadline

@@ -56,6 +56,8 @@ impl Worker {
     }
 }
 
+// ANCHOR_END: worker
+
 impl Drop for Worker {
     fn drop(&mut self) {
         self.heart.lock().stopped = true;
@@ -74,7 +76,6 @@ fn lost(addr: SocketAddr, e: Error) -> Error {
         _ => e,
     }
 }
-// ANCHOR_END: worker
 
 // ANCHOR: heart
 /// What the worker's thread and its heartbeat thread share: the writing end
