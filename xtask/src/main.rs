@@ -6,8 +6,12 @@
 //! `cargo xtask record [FILTER]`         record real runs for the chapters, then docs
 //! `cargo xtask run-all`                 run every lesson, in chapter order
 //! `cargo xtask bench [--quick]`         measure Rust against Python, write docs/*/benchmarks.md
+//! `cargo xtask book [--serve|--open|--check]`  the tutorial as two books (mdBook + Pagefind)
 
+mod book;
 mod docs;
+mod links;
+mod serve;
 
 use std::cell::Cell;
 use std::io::{BufRead, BufReader};
@@ -17,7 +21,8 @@ use std::rc::Rc;
 use std::time::Instant;
 
 const USAGE: &str = "usage: cargo xtask <check-all [--repeat N] | docs [--check] | \
-                     record [FILTER] | run-all | bench [--quick]>";
+                     record [FILTER] | run-all | bench [--quick] | \
+                     book [--serve | --open | --check]>";
 
 /// What the command line asks for.
 enum Task {
@@ -26,6 +31,7 @@ enum Task {
     Record { filter: Option<String> },
     RunAll,
     Bench { quick: bool },
+    Book { mode: book::Mode },
     Help,
 }
 
@@ -43,6 +49,7 @@ fn parse() -> Result<Task, lexopt::Error> {
         "record" => Task::Record { filter: None },
         "run-all" => Task::RunAll,
         "bench" => Task::Bench { quick: false },
+        "book" => Task::Book { mode: book::Mode::Build },
         "help" => Task::Help,
         _ => return Err(format!("unknown command {command:?}").into()),
     };
@@ -59,6 +66,16 @@ fn parse() -> Result<Task, lexopt::Error> {
                 *filter = Some(value.string()?)
             }
             (Task::Bench { quick }, Long("quick")) => *quick = true,
+            (
+                Task::Book { mode: mode @ book::Mode::Build },
+                Long(flag @ ("serve" | "open" | "check")),
+            ) => {
+                *mode = match flag {
+                    "serve" => book::Mode::Serve,
+                    "open" => book::Mode::Open,
+                    _ => book::Mode::Check,
+                }
+            }
             (_, arg) => return Err(arg.unexpected()),
         }
     }
@@ -81,6 +98,7 @@ fn main() -> ExitCode {
         Task::Record { filter } => record(&root, filter.as_deref()),
         Task::RunAll => run_all(&root),
         Task::Bench { quick } => bench(&root, if quick { &["--quick"] } else { &[] }),
+        Task::Book { mode } => book::run(&root, mode),
         Task::Help => {
             println!("{USAGE}");
             Ok(())
@@ -182,6 +200,21 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
         run: Box::new(move || {
             println!("\n$ cargo xtask docs --check");
             match docs::check(&docs_root) {
+                Ok(()) => true,
+                Err(Failure::Failed(msg)) => {
+                    eprintln!("{msg}");
+                    false
+                }
+            }
+        }),
+    });
+    let links_root = root.to_path_buf();
+    steps.push(Step {
+        name: "links",
+        fix: "fix the links named above (relative to the file they are in; #anchors as mdBook makes them from headings)",
+        run: Box::new(move || {
+            println!("\n$ links: every relative link and #anchor in README.md and docs/");
+            match links::check(&links_root) {
                 Ok(()) => true,
                 Err(Failure::Failed(msg)) => {
                     eprintln!("{msg}");
