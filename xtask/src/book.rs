@@ -120,7 +120,7 @@ fn chapter_of<'a>(root: &Path, path: &'a Path) -> Option<(&'static str, &'a str)
 }
 
 /// The build's target directory (`CARGO_TARGET_DIR` if set).
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) => root.join(dir),
         None => root.join("target"),

@@ -104,6 +104,7 @@ fn expected(root: &Path) -> Result<(Files, Vec<String>), Failure> {
         }
         out.push((root.join("docs").join(lang).join("SUMMARY.md"), summary));
     }
+    out.extend(crate::pictures::expected(root)?);
     for path in with_markers {
         let text = crate::book::with_language_switch(root, &path, read(&path)?);
         match fill(root, &lessons, &path, &text) {
@@ -280,6 +281,9 @@ pub fn write(root: &Path) -> Result<(), Failure> {
     let (files, _) = expected(root)?;
     for (path, content) in files {
         if read(&path).ok().as_deref() != Some(content.as_str()) {
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).map_err(|e| fail(format!("{}: {e}", dir.display())))?;
+            }
             fs::write(&path, content).map_err(|e| fail(format!("{}: {e}", path.display())))?;
             println!("wrote {}", rel(root, &path));
         }

@@ -7,10 +7,12 @@
 //! `cargo xtask run-all`                 run every lesson, in chapter order
 //! `cargo xtask bench [--quick]`         measure Rust against Python, write docs/*/benchmarks.md
 //! `cargo xtask book [--serve|--open|--check]`  the tutorial as two books (mdBook + Pagefind)
+//! `cargo xtask pictures [--record]`     redraw (or measure anew, then draw) the pictures drawn from data
 
 mod book;
 mod docs;
 mod links;
+mod pictures;
 mod serve;
 
 use std::cell::Cell;
@@ -22,7 +24,7 @@ use std::time::Instant;
 
 const USAGE: &str = "usage: cargo xtask <check-all [--repeat N] | docs [--check] | \
                      record [FILTER] | run-all | bench [--quick] | \
-                     book [--serve | --open | --check]>";
+                     book [--serve | --open | --check] | pictures [--record]>";
 
 /// What the command line asks for.
 enum Task {
@@ -32,6 +34,7 @@ enum Task {
     RunAll,
     Bench { quick: bool },
     Book { mode: book::Mode },
+    Pictures { record: bool },
     Help,
 }
 
@@ -50,6 +53,7 @@ fn parse() -> Result<Task, lexopt::Error> {
         "run-all" => Task::RunAll,
         "bench" => Task::Bench { quick: false },
         "book" => Task::Book { mode: book::Mode::Build },
+        "pictures" => Task::Pictures { record: false },
         "help" => Task::Help,
         _ => return Err(format!("unknown command {command:?}").into()),
     };
@@ -76,6 +80,7 @@ fn parse() -> Result<Task, lexopt::Error> {
                     _ => book::Mode::Check,
                 }
             }
+            (Task::Pictures { record }, Long("record")) => *record = true,
             (_, arg) => return Err(arg.unexpected()),
         }
     }
@@ -99,6 +104,8 @@ fn main() -> ExitCode {
         Task::RunAll => run_all(&root),
         Task::Bench { quick } => bench(&root, if quick { &["--quick"] } else { &[] }),
         Task::Book { mode } => book::run(&root, mode),
+        Task::Pictures { record: true } => pictures::record(&root),
+        Task::Pictures { record: false } => docs::write(&root),
         Task::Help => {
             println!("{USAGE}");
             Ok(())
