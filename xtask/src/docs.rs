@@ -174,11 +174,6 @@ fn block(root: &Path, lessons: &[Lesson], file: &Path, directive: &str) -> Resul
             }
             Ok(fence(lang, &body))
         }
-        "snapshot" => {
-            let path = root.join("tests/snapshots").join(format!("lessons__{arg}.snap"));
-            let snap = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            Ok(fence("text", snapshot_body(&snap)))
-        }
         "lessons" => {
             let mut t = String::from(
                 "| lesson · 课 | Python | run · 运行 | chapter · 章节 |\n|---|---|---|---|\n",
@@ -252,18 +247,6 @@ fn excerpt(text: &str, anchor: Option<&str>) -> Result<String, String> {
     Ok(lines.iter().map(|l| format!("{}\n", l.get(indent..).unwrap_or(""))).collect())
 }
 
-/// The body of an insta snapshot: what follows the header's closing `---`.
-fn snapshot_body(snap: &str) -> &str {
-    let mut rest = snap;
-    for _ in 0..2 {
-        match rest.find("---\n") {
-            Some(i) => rest = &rest[i + 4..],
-            None => return snap,
-        }
-    }
-    rest
-}
-
 /// A fenced code block, with a fence longer than any backtick run inside.
 fn fence(lang: &str, body: &str) -> String {
     let mut longest = 0;
@@ -325,6 +308,13 @@ pub fn check(root: &Path) -> Result<(), Failure> {
             ));
         }
     }
+    // Hand-written blocks too: no long listing, no placeholder output.
+    for lang in LANGS {
+        for file in chapter_files(root, lang)? {
+            let path = format!("docs/{lang}/{file}");
+            problems.extend(chapter_problems(&path, &read(&root.join(&path))?));
+        }
+    }
     // Written by `cargo xtask bench`, which check-all does not run (too slow).
     for lang in LANGS {
         if !root.join("docs").join(lang).join("benchmarks.md").exists() {
@@ -345,6 +335,43 @@ pub fn check(root: &Path) -> Result<(), Failure> {
     } else {
         Err(fail(problems.join("\n")))
     }
+}
+
+/// Code blocks over [`MAX_BLOCK`] lines, and snapshot placeholders where a
+/// chapter should show a real run.
+fn chapter_problems(path: &str, text: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut open: Option<(usize, &str)> = None;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        match open {
+            None if trimmed.starts_with("```") => {
+                let ticks = trimmed.len() - trimmed.trim_start_matches('`').len();
+                open = Some((i, &trimmed[..ticks]));
+            }
+            Some((start, ticks)) if trimmed == ticks => {
+                let lines = i - start - 1;
+                if lines > MAX_BLOCK {
+                    problems.push(format!(
+                        "{path}:{}: a {lines}-line code block (at most {MAX_BLOCK}): show excerpts",
+                        start + 1
+                    ));
+                }
+                open = None;
+            }
+            _ => {}
+        }
+        for placeholder in ["[pid", "[worker]", "(thread [n])"] {
+            if line.contains(placeholder) {
+                problems.push(format!(
+                    "{path}:{}: `{placeholder}` is snapshot text: show a recorded real run \
+                     (crates/LESSON/output/) and describe the normalization in words",
+                    i + 1
+                ));
+            }
+        }
+    }
+    problems
 }
 
 fn rel(root: &Path, path: &Path) -> String {
@@ -384,6 +411,15 @@ mod tests {
         let whole = excerpt(SOURCE, None).unwrap();
         assert!(!whole.contains("ANCHOR"), "{whole}");
         assert_eq!(whole.lines().count(), SOURCE.lines().count() - 4);
+    }
+
+    #[test]
+    fn long_blocks_and_placeholders_are_problems() {
+        let long = format!("```rust\n{}```\n", "x\n".repeat(61));
+        assert_eq!(super::chapter_problems("c.md", &long).len(), 1);
+        let short = format!("````text\n```\n{}````\n", "x\n".repeat(59));
+        assert!(super::chapter_problems("c.md", &short).is_empty());
+        assert_eq!(super::chapter_problems("c.md", "child 3 : [pid1]\n").len(), 1);
     }
 
     #[test]
