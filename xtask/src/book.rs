@@ -35,18 +35,15 @@ const PAGEFIND_VERSION: &str = "1.5.2";
 const BOOKS: [(&str, &str, &str); 2] =
     [("zh", "zh-CN", "进程与线程 in Rust"), ("en", "en", "Processes and threads in Rust")];
 
-/// What Pagefind indexes: the chapters and the benchmark page. Not index.html
-/// (a copy of chapter 1), print.html (every chapter at once: it would top
-/// every search), toc.html or 404.html.
-const PAGEFIND_GLOB: &str = "{[0-9][0-9]-*,benchmarks}.html";
-
 /// The searches `--check` runs in headless Chromium: (book, query, the
 /// chapter that must be among the first five results).
-pub const SEARCHES: [(&str, &str, &str); 6] = [
+pub const SEARCHES: [(&str, &str, &str); 7] = [
     ("zh", "线程", "06-threads.html"),
     ("zh", "进程池", "03-pool.html"),
     ("zh", "互斥锁", "07-locking.html"),
     ("zh", "僵尸进程", "01-fork.html"),
+    // jieba and ICU cut this word differently: Pagefind alone found nothing.
+    ("zh", "套接字", "03-pool.html"),
     ("en", "Mutex", "07-locking.html"),
     ("en", "process pool", "03-pool.html"),
 ];
@@ -310,55 +307,160 @@ fn build(root: &Path, out: &Path, mdbook: &Path, pagefind: &Path) -> Result<(), 
         if !output.status.success() {
             return Err(fail(format!("mdbook could not build docs/{lang}")));
         }
-        // Measured (see SEARCHES): with Pagefind's defaults, every result is
-        // titled with the book's name (the menu bar's <h1> comes first), and
-        // index.html (a copy of chapter 1) and print.html (all chapters) stand
-        // among the results. Indexing only <main> of the chapter pages gives
-        // each result its chapter's title and each chapter one entry.
-        let output = Command::new(pagefind)
-            .arg("--site")
-            .arg(&dest)
-            .args(["--glob", PAGEFIND_GLOB, "--root-selector", "main"])
-            // The language switch (each chapter's first paragraph) is not content.
-            .args(["--exclude-selectors", "main > p:first-child"])
-            .arg("--quiet")
-            .output()
-            .map_err(|e| fail(format!("{}: {e}", pagefind.display())))?;
-        let log = String::from_utf8_lossy(&output.stdout);
-        // Pagefind notes it has no stemmer for Chinese: true, and beside the point.
-        for line in log.lines().filter(|l| !l.trim().is_empty()) {
-            if !line.contains("stemming") && !line.contains("will not match across root words") {
-                println!("{line}");
-            }
-        }
-        if !output.status.success() {
-            return Err(fail(format!(
-                "pagefind could not index docs/{lang}: {}",
-                String::from_utf8_lossy(&output.stderr)
-            )));
-        }
+        index(pagefind, &dest, &out.with_file_name("book-index"))?;
         println!("built docs/{lang} into {} (with its search index)", rel(root, &dest));
     }
-    copy_linked_sources(root, out)?;
-    let index = out.join("index.html");
-    fs::write(&index, CHOOSER).map_err(|e| fail(format!("{}: {e}", index.display())))
+    // The table of contents of both books, where the git host has it too
+    // (docs/README.md, which chapters link to as ../README.md), and at the root.
+    for (page, prefix) in [("index.html", "docs/"), ("docs/README.html", "")] {
+        let path = out.join(page);
+        fs::write(&path, contents_page(root, prefix)?)
+            .map_err(|e| fail(format!("{}: {e}", path.display())))?;
+    }
+    copy_linked_sources(root, out)
 }
 
-/// The page at the root of target/book/.
-const CHOOSER: &str = r#"<!DOCTYPE html>
+/// Builds the search index of the book in `dest`, from a copy of its chapter
+/// pages in `staging` (deleted afterwards) in which every Chinese character is
+/// a word of its own.
+///
+/// Why (measured in headless Chromium): Pagefind segments Chinese twice, with
+/// two different dictionaries. The index is cut into words by jieba, the query
+/// by the browser's Intl.Segmenter (ICU), and they disagree: ICU cuts 线程 and
+/// 超时 into single characters, so 线程 was searched as 线 and 程, and 程
+/// matched 程序 ("program") on every page; jieba indexes 多线程 as 多线 + 程,
+/// and 套接字 found nothing at all. With a zero-width space between Chinese
+/// characters in the indexed copy, every character is one word in the index;
+/// the search box (docs/book/search.js) cuts the query the same way and lists
+/// first the pages holding the exact sequence (a phrase search), so 线程 finds
+/// 多线程 too, and 进程池 puts the pool chapter first. The pages themselves
+/// are not changed: the spaces are invisible in the excerpts too.
+///
+/// Also measured: with Pagefind's defaults every result is titled with the
+/// book's name (the menu bar's <h1> comes first), and index.html (a copy of
+/// chapter 1) and print.html (all chapters) stand among the results. Indexing
+/// only <main> of the chapter pages gives each result its chapter's title and
+/// each chapter one entry.
+fn index(pagefind: &Path, dest: &Path, staging: &Path) -> Result<(), Failure> {
+    let _ = fs::remove_dir_all(staging);
+    fs::create_dir_all(staging).map_err(|e| fail(format!("{}: {e}", staging.display())))?;
+    for page in html_files(dest)? {
+        let name = page.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let chapter = name
+            .as_bytes()
+            .get(..3)
+            .is_some_and(|p| p[0].is_ascii_digit() && p[1].is_ascii_digit() && p[2] == b'-');
+        if page.parent() == Some(dest) && (chapter || name == "benchmarks.html") {
+            let copy = staging.join(name);
+            fs::write(&copy, one_character_per_word(&read(&page)?))
+                .map_err(|e| fail(format!("{}: {e}", copy.display())))?;
+        }
+    }
+    let output = Command::new(pagefind)
+        .arg("--site")
+        .arg(staging)
+        .arg("--output-path")
+        .arg(dest.join("pagefind"))
+        .args(["--root-selector", "main"])
+        // The language switch (each chapter's first paragraph) is not content.
+        .args(["--exclude-selectors", "main > p:first-child"])
+        .arg("--quiet")
+        .output()
+        .map_err(|e| fail(format!("{}: {e}", pagefind.display())))?;
+    let _ = fs::remove_dir_all(staging);
+    let log = String::from_utf8_lossy(&output.stdout);
+    // Pagefind notes it has no stemmer for Chinese: true, and beside the point.
+    for line in log.lines().filter(|l| !l.trim().is_empty()) {
+        if !line.contains("stemming") && !line.contains("will not match across root words") {
+            println!("{line}");
+        }
+    }
+    if !output.status.success() {
+        return Err(fail(format!(
+            "pagefind could not index {}: {}",
+            dest.display(),
+            String::from_utf8_lossy(&output.stderr)
+        )));
+    }
+    Ok(())
+}
+
+/// A Chinese (CJK ideograph) character.
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
+}
+
+/// The page with a zero-width space between two Chinese characters in the text
+/// of its <main> (never inside a tag).
+fn one_character_per_word(html: &str) -> String {
+    let (Some(start), Some(end)) = (html.find("<main>"), html.find("</main>")) else {
+        return html.to_string();
+    };
+    let mut out = String::with_capacity(html.len() * 2);
+    out.push_str(&html[..start]);
+    let (mut in_tag, mut previous) = (false, ' ');
+    for c in html[start..end].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag && is_han(previous) && is_han(c) => out.push('\u{200b}'),
+            _ => {}
+        }
+        out.push(c);
+        previous = if in_tag { ' ' } else { c };
+    }
+    out.push_str(&html[end..]);
+    out
+}
+
+/// Both books' chapters side by side, from their SUMMARY.md; `prefix` leads
+/// from the page to docs/.
+fn contents_page(root: &Path, prefix: &str) -> Result<String, Failure> {
+    let chapters = |lang: &str| -> Result<Vec<(String, String)>, Failure> {
+        let summary = read(&root.join("docs").join(lang).join("SUMMARY.md"))?;
+        Ok(summary
+            .lines()
+            .filter_map(|line| {
+                let (title, rest) =
+                    line.trim_start_matches("- ").strip_prefix('[')?.rsplit_once("](")?;
+                let file = rest.strip_suffix(')')?.strip_suffix(".md")?;
+                Some((file.to_string(), title.replace('`', "")))
+            })
+            .collect())
+    };
+    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let (zh, en) = (chapters("zh")?, chapters("en")?);
+    let mut rows = String::new();
+    for (file, zh_title) in &zh {
+        let en_title = en.iter().find(|(f, _)| f == file).map_or(file.as_str(), |(_, t)| t);
+        rows.push_str(&format!(
+            "<tr><td><a href=\"{prefix}zh/{file}.html\">{}</a></td><td><a href=\"{prefix}en/{file}.html\">{}</a></td></tr>\n",
+            escape(zh_title),
+            escape(en_title)
+        ));
+    }
+    Ok(CONTENTS.replace("ROWS", &rows))
+}
+
+/// The table of contents of both books (target/book/index.html and
+/// target/book/docs/README.html).
+const CONTENTS: &str = r#"<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>进程与线程 in Rust · Processes and threads in Rust</title>
-<style>body { font: 1.2rem/1.6 sans-serif; max-width: 40rem; margin: 4rem auto; padding: 0 1rem; }</style>
+<style>
+body { font: 1.05rem/1.6 sans-serif; max-width: 60rem; margin: 3rem auto; padding: 0 1rem; }
+table { border-collapse: collapse; width: 100%; }
+td, th { padding: 0.4rem 0.8rem; border-bottom: 1px solid #ddd; text-align: left; }
+</style>
 </head>
 <body>
-<h1>进程与线程 in Rust</h1>
-<ul>
-<li><a href="docs/zh/index.html">中文</a></li>
-<li><a href="docs/en/index.html">English</a></li>
-</ul>
+<h1>进程与线程 in Rust · Processes and threads in Rust</h1>
+<table>
+<tr><th>中文</th><th>English</th></tr>
+ROWS</table>
 </body>
 </html>
 "#;
@@ -692,7 +794,7 @@ fn judge(report: &str) -> Result<(), Failure> {
 
 /// The check page: opens each search of [`SEARCHES`] as a reader would (the
 /// chapter page with `?search=…`, which opens the search box), waits for the
-/// first five results to show, and posts them to the server.
+/// search box to say it is done, and posts the results to the server.
 fn check_page() -> String {
     let cases: Vec<String> = SEARCHES
         .iter()
@@ -715,29 +817,20 @@ async function search(url) {
     frame.style.height = "800px";
     frame.src = url;
     document.body.appendChild(frame);
-    let last = "", stable = 0;
     for (let i = 0; i < 300; i++) {
         await sleep(100);
         const doc = frame.contentDocument;
-        if (!doc) continue;
-        const results = [...doc.querySelectorAll(".pagefind-ui__result")];
-        const shown = results.slice(0, 5);
-        const done = shown.length > 0 && shown.every((r) => r.querySelector(".pagefind-ui__result-link"));
-        const now = results.map((r) => {
-            const a = r.querySelector(".pagefind-ui__result-link");
-            return a ? a.getAttribute("href") + "\t" + a.textContent.trim() : "";
-        });
-        const key = now.join("\n");
-        stable = done && key === last ? stable + 1 : 0;
-        last = key;
-        if (stable >= 5) {
-            frame.remove();
-            return now.filter((r) => r);
-        }
+        const panel = doc && doc.getElementById("book-search");
+        if (!panel || panel.dataset.state !== "done") continue;
+        const found = [...panel.querySelectorAll(".book-search-title")].map(
+            (a) => a.getAttribute("href") + "\t" + a.textContent.trim()
+        );
+        frame.remove();
+        return found;
     }
-    const message = frame.contentDocument && frame.contentDocument.querySelector("#book-search");
+    const panel = frame.contentDocument && frame.contentDocument.getElementById("book-search");
     frame.remove();
-    return ["error\t" + (message ? message.textContent.trim() : "no search box")];
+    return ["error\t" + (panel ? panel.textContent.trim() : "no search box")];
 }
 (async () => {
     let report = "";
@@ -755,7 +848,7 @@ async function search(url) {
 
 #[cfg(test)]
 mod tests {
-    use super::{ids, links, resolve, Target};
+    use super::{ids, links, one_character_per_word, resolve, Target};
     use std::path::Path;
 
     #[test]
@@ -763,6 +856,15 @@ mod tests {
         let html = r#"<a href="02-process.html#top">x</a> <img src="img/a.svg"> <h2 id="top">"#;
         assert_eq!(links(html), ["02-process.html#top", "img/a.svg"]);
         assert!(ids(html).contains("top"));
+    }
+
+    #[test]
+    fn chinese_characters_are_words_of_their_own_in_main_only() {
+        let html = "<title>线程</title><main><h1 id=\"线程\">线程 pool</h1>多线程</main>";
+        assert_eq!(
+            one_character_per_word(html),
+            "<title>线程</title><main><h1 id=\"线程\">线\u{200b}程 pool</h1>多\u{200b}线\u{200b}程</main>"
+        );
     }
 
     #[test]
