@@ -14,6 +14,7 @@ mod docs;
 mod links;
 mod pictures;
 mod serve;
+mod skips;
 
 use std::cell::Cell;
 use std::io::{BufRead, BufReader};
@@ -248,6 +249,8 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
         });
     }
 
+    let skipped = skips::missing();
+    skips::report(&skipped);
     let mut results = Vec::new();
     for step in &steps {
         let start = Instant::now();
@@ -272,6 +275,9 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
     };
     let (passed, failed) = counts.get();
     println!("tests: {passed} passed, {failed} failed");
+    if skips::report(&skipped) {
+        println!("(those tests passed by skipping: install what is missing to run them)");
+    }
     verdict
 }
 
