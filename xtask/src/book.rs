@@ -15,9 +15,9 @@
 //!
 //! Why Pagefind: mdBook's search (elasticlunr) splits text on whitespace, so a
 //! Chinese page is a few very long "words" and 线程 finds nothing
-//! (rust-lang/mdBook#1081). Pagefind segments Chinese into words when it
-//! indexes a page whose `<html lang>` is Chinese, and segments the query the
-//! same way; it runs after mdBook on the built HTML, with no change to mdBook.
+//! (rust-lang/mdBook#1081). Pagefind runs after mdBook on the built HTML, with
+//! no change to mdBook, and builds a compact index the browser loads in
+//! pieces. Its own Chinese segmentation is not used as is: see [`index`].
 
 use crate::{cargo, fail, serve, Failure};
 use std::collections::{BTreeSet, HashMap};
