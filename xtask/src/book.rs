@@ -740,10 +740,16 @@ fn search_check(out: &Path) -> Result<(), Failure> {
     println!("\nsearch check: {} loads {url}", chrome.display());
     let mut child = command.spawn().map_err(|e| fail(format!("{}: {e}", chrome.display())))?;
     let report = rx.recv_timeout(Duration::from_secs(120));
-    // End the browser: the group we made for it, then the browser itself.
-    let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", child.id())]).status();
-    std::thread::sleep(Duration::from_millis(500));
-    let _ = child.kill();
+    // End the browser: SIGTERM to it alone, so that it ends and reaps its own
+    // helper processes; then anything left of the group we made for it.
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    for _ in 0..50 {
+        if child.try_wait().ok().flatten().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
     let _ = child.wait();
     let _ = fs::remove_dir_all(&profile);
     let report = report.map_err(|_| {
