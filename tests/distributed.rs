@@ -287,10 +287,11 @@ fn flood_of_idle_connections_keeps_threads_bounded() {
     let flood: Vec<TcpStream> = (0..200).map(|_| connect(&addr)).collect();
     let full = master.wait_for(|l| l.ends_with(" handshakes in progress: refusing connections"));
     let cap = number_after(&full, "distributed: ").expect("the cap") as usize;
-    // main, the accept thread, one per worker that proved the key, and at most
-    // `cap` handshakes: not a thread per connection.
+    // main, the accept thread, one per worker that proved the key (2), at most
+    // `cap` handshakes, and a few spare for threads on their way out (a thread
+    // gives its place back just before it ends): not a thread per connection.
     let threads = threads_of(master.pid());
-    assert!(threads <= cap + 4, "{threads} threads, for a cap of {cap}\n{master}");
+    assert!(threads <= cap + 8, "{threads} threads, for a cap of {cap}\n{master}");
 
     // The slow worker dies; its task goes to the quick one, flood or not.
     slow.signal("KILL");
