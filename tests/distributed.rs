@@ -295,6 +295,12 @@ fn flood_of_idle_connections_keeps_threads_bounded() {
     // gives its place back just before it ends): not a thread per connection.
     let threads = threads_of(master.pid());
     assert!(threads <= cap + 8, "{threads} threads, for a cap of {cap}\n{master}");
+    // One more is told that it cannot come in now, and closed: `Busy`, then
+    // the end of the stream. (A worker says: the master is busy.)
+    let mut late = connect(&addr);
+    late.set_read_timeout(Some(HANG_LIMIT)).expect("timeout");
+    assert_eq!(read_frame(&mut late), r#""Busy""#);
+    assert_eq!(late.read(&mut [0; 1]).expect("the end of the stream"), 0);
 
     // The slow worker dies; its task goes to the quick one, flood or not.
     slow.signal("KILL");
