@@ -6,8 +6,10 @@
 //! `cargo xtask record [FILTER]`         record real runs for the chapters, then docs
 //! `cargo xtask run-all`                 run every lesson, in chapter order
 //! `cargo xtask bench [--quick]`         measure Rust against Python, write docs/*/benchmarks.md
+//! `cargo xtask exercise [NAME]`         the exercises, checked (see exercise.rs)
 
 mod docs;
+mod exercise;
 
 use std::cell::Cell;
 use std::io::{BufRead, BufReader};
@@ -17,7 +19,8 @@ use std::rc::Rc;
 use std::time::Instant;
 
 const USAGE: &str = "usage: cargo xtask <check-all [--repeat N] | docs [--check] | \
-                     record [FILTER] | run-all | bench [--quick]>";
+                     record [FILTER] | run-all | bench [--quick] | \
+                     exercise [NAME] [--lang zh|en] [--solutions]>";
 
 /// What the command line asks for.
 enum Task {
@@ -26,6 +29,7 @@ enum Task {
     Record { filter: Option<String> },
     RunAll,
     Bench { quick: bool },
+    Exercise { name: Option<String>, lang: Option<String>, solutions: bool },
     Help,
 }
 
@@ -43,6 +47,7 @@ fn parse() -> Result<Task, lexopt::Error> {
         "record" => Task::Record { filter: None },
         "run-all" => Task::RunAll,
         "bench" => Task::Bench { quick: false },
+        "exercise" => Task::Exercise { name: None, lang: None, solutions: false },
         "help" => Task::Help,
         _ => return Err(format!("unknown command {command:?}").into()),
     };
@@ -59,6 +64,11 @@ fn parse() -> Result<Task, lexopt::Error> {
                 *filter = Some(value.string()?)
             }
             (Task::Bench { quick }, Long("quick")) => *quick = true,
+            (Task::Exercise { name: name @ None, .. }, Value(value)) => {
+                *name = Some(value.string()?)
+            }
+            (Task::Exercise { lang, .. }, Long("lang")) => *lang = Some(parser.value()?.string()?),
+            (Task::Exercise { solutions, .. }, Long("solutions")) => *solutions = true,
             (_, arg) => return Err(arg.unexpected()),
         }
     }
@@ -81,6 +91,24 @@ fn main() -> ExitCode {
         Task::Record { filter } => record(&root, filter.as_deref()),
         Task::RunAll => run_all(&root),
         Task::Bench { quick } => bench(&root, if quick { &["--quick"] } else { &[] }),
+        Task::Exercise { name, lang, solutions } => {
+            let lang = match exercise::Lang::pick(lang.as_deref()) {
+                Ok(lang) => lang,
+                Err(e) => {
+                    eprintln!("xtask: {e}\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            };
+            let from = if solutions {
+                exercise::Programs::Solutions
+            } else {
+                exercise::Programs::Starters
+            };
+            match name {
+                Some(name) => exercise::one(&root, &name, from, lang),
+                None => exercise::list(&root, from, lang),
+            }
+        }
         Task::Help => {
             println!("{USAGE}");
             Ok(())
@@ -182,6 +210,21 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
         run: Box::new(move || {
             println!("\n$ cargo xtask docs --check");
             match docs::check(&docs_root) {
+                Ok(()) => true,
+                Err(Failure::Failed(msg)) => {
+                    eprintln!("{msg}");
+                    false
+                }
+            }
+        }),
+    });
+    let exercise_root = root.to_path_buf();
+    steps.push(Step {
+        name: "exercises",
+        fix: "read the messages above: a solution that fails its checks (cargo xtask exercise --solutions NAME), a starter that passes them, or a chapter that does not link its exercises",
+        run: Box::new(move || {
+            println!("\n$ cargo xtask exercise --solutions; cargo xtask exercise");
+            match exercise::check(&exercise_root) {
                 Ok(()) => true,
                 Err(Failure::Failed(msg)) => {
                     eprintln!("{msg}");
