@@ -13,9 +13,18 @@
 mod fork1;
 mod fork2;
 mod fork3;
+mod locking1;
+mod locking2;
+mod locking3;
 mod process1;
 mod process2;
 mod process3;
+mod thread_local1;
+mod thread_local2;
+mod thread_local3;
+mod threads1;
+mod threads2;
+mod threads3;
 
 use lesson_tests::{bin, number_after, run_reaped_within, Reaped, Run};
 use std::path::PathBuf;
@@ -50,7 +59,9 @@ pub fn fail(en: &str, zh_text: &str, run: &Run) -> ! {
     } else {
         ("--- your program's stdout ---", "--- its stderr ---")
     };
-    let mut text = format!("{message}\n{out}\n{}", clip(&run.stdout));
+    let nothing = if zh() { "（空）\n" } else { "(nothing)\n" };
+    let stdout = if run.stdout.is_empty() { nothing.to_string() } else { clip(&run.stdout) };
+    let mut text = format!("{message}\n{out}\n{stdout}");
     if !run.stderr.is_empty() {
         text.push_str(&format!("{err}\n{}", clip(&run.stderr)));
     }
@@ -120,6 +131,12 @@ pub fn run_ok(name: &str, args: &[&str]) -> Reaped {
     let reaped = run(name, args);
     let run = &reaped.run;
     let status = run.status;
+    ensure!(
+        status.code() != Some(101),
+        run,
+        "your program panicked (exit status 101)",
+        "你的程序 panic 了（退出状态 101）",
+    );
     ensure!(
         status.success(),
         run,

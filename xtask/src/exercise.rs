@@ -201,10 +201,8 @@ fn parse_libtest(stdout: &str, prefix: &str) -> Vec<Check> {
             current = None;
         }
         let Some(name) = &current else { continue };
-        // Leave out the panic's location line and std's backtrace note.
-        if line.starts_with("thread '") && line.contains("panicked at")
-            || line.starts_with("note: ")
-        {
+        // Leave out where the check panicked: the message says what failed.
+        if line.starts_with(&format!("thread '{name}'")) {
             continue;
         }
         let message = messages.entry(name.clone()).or_default();
@@ -222,7 +220,13 @@ fn parse_libtest(stdout: &str, prefix: &str) -> Vec<Check> {
             continue;
         }
         let Some((module, name)) = path.split_once("::") else { continue };
-        let message = messages.get(full).map(|m| m.trim().to_string()).unwrap_or_default();
+        let message = messages.get(full).map(|m| {
+            // libtest's own closing note, about RUST_BACKTRACE, is no news.
+            let lines: Vec<&str> = m.trim().lines().collect();
+            let keep = lines.iter().rposition(|l| !l.starts_with("note: ")).map_or(0, |i| i + 1);
+            lines[..keep].join("\n")
+        });
+        let message = message.unwrap_or_default();
         checks.push(Check {
             module: module.to_string(),
             name: name.to_string(),
