@@ -14,7 +14,7 @@ fn every_number_is_added_exactly_once() {
         run,
         "parking_lot's detector found a thread waiting for a lock that is never released: \
          which guard is still alive when the worker locks the queue again?",
-        "parking_lot 的检测器发现有线程在等一把永远不会释放的锁：worker 再次锁队列时，\
+        "parking_lot 的检测器发现有线程在等一把永远不会释放的锁：工作线程再次锁队列时，\
          哪个守卫还活着？",
     );
     let status = run.status;
