@@ -478,6 +478,14 @@ pub fn recorded(lesson: &str, case: &str, command: &str, text: &str) -> String {
 ///
 /// `normalize` sees only text, so it must work on the recorded run as well as
 /// on this one: what it needs (the parent's pid, say) the lesson must print.
+/// Redactions a regex can do (ports, versions, timings) are best left to insta's
+/// filters around the call; they apply to both runs:
+///
+/// ```ignore
+/// insta::with_settings!({filters => vec![(r"127\.0\.0\.1:\d+", "127.0.0.1:[port]")]}, {
+///     assert_output!("distributed", "output", "cargo run -p distributed", &text, normalize);
+/// });
+/// ```
 ///
 /// ```ignore
 /// assert_output!("pool", "output", "cargo run -p pool", &run.stdout, normalize);
@@ -492,13 +500,30 @@ macro_rules! assert_output {
         ::insta::assert_snapshot!(case, normalized);
         let recorded = $crate::recorded(lesson, case, command, text);
         let recorded: String = normalize(&recorded);
+        // Equal as text, or equal once the insta filters in force (set with
+        // `insta::with_settings!`) have redacted both: then it is the same snapshot.
+        let same = recorded == normalized
+            || ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| {
+                ::insta::assert_snapshot!(case, &recorded);
+            }))
+            .is_ok();
         assert!(
-            recorded == normalized,
+            same,
             "crates/{lesson}/output/{case}.txt, the run its chapter shows, no longer matches \
              what the lesson prints: re-record it with `cargo xtask record`, then review \
              `git diff`.\n--- recorded, normalized ---\n{recorded}\n--- this run, normalized ---\n{normalized}"
         );
     }};
+}
+
+/// A command that runs `program` with its stderr joined to its stdout, as a
+/// terminal shows them (a panic report stands where it happens), and without
+/// RUST_BACKTRACE, so that std's panic hook prints what a reader sees by
+/// default. Add arguments to the returned command as usual.
+pub fn stderr_joined(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut command = Command::new("sh");
+    command.args(["-c", "exec \"$0\" \"$@\" 2>&1"]).arg(program).env_remove("RUST_BACKTRACE");
+    command
 }
 
 /// A run under `subreaper` (see [`run_reaped`]).

@@ -1,23 +1,10 @@
-use lesson_tests::{assert_output, bin, bin_with_features, panic_reports, python, run_command};
-use std::path::Path;
-use std::process::Command;
-
-/// A command that runs `program` with its stderr joined to its stdout, so the
-/// run reads as a terminal shows it: the panic reports between the lines
-/// printed before and after them. (Rust flushes stdout at every newline, so the
-/// order in the pipe is the order of the writes.)
-fn with_stderr_in_stdout(program: &Path) -> Command {
-    let mut command = Command::new("sh");
-    command.args(["-c", "exec \"$0\" 2>&1"]).arg(program);
-    // Without RUST_BACKTRACE, std's panic hook prints the message and a hint,
-    // no backtrace: what a reader sees by default.
-    command.env_remove("RUST_BACKTRACE");
-    command
-}
+use lesson_tests::{
+    assert_output, bin, bin_with_features, panic_reports, python, run_command, stderr_joined,
+};
 
 #[test]
 fn output() {
-    let run = run_command(with_stderr_in_stdout(&bin("locking")));
+    let run = run_command(stderr_joined(bin("locking")));
     run.assert_success();
     assert!(run.stderr.is_empty(), "{run}");
 
@@ -49,7 +36,7 @@ fn output() {
 fn deadlock() {
     let locking = bin_with_features("locking", &["deadlock"]);
     let program = locking.with_file_name(format!("deadlock{}", std::env::consts::EXE_SUFFIX));
-    let run = run_command(Command::new(program));
+    let run = run_command(std::process::Command::new(program));
     run.assert_success();
     assert!(run.lines().any(|l| l == "deadlock detected: 1 cycle(s)"), "{run}");
     assert!(run.lines().any(|l| l.starts_with("cycle 1: 2 threads")), "{run}");

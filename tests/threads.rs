@@ -1,14 +1,11 @@
-use lesson_tests::{bin, panic_reports, python, run_command};
-use std::process::Command;
+use lesson_tests::{bin, panic_reports, python, run_command, stderr_joined};
 
 #[test]
 fn output() {
     // stdout and stderr into one pipe, as on a terminal: the panic report
     // shows where it happens. Without RUST_BACKTRACE, std's panic hook prints
     // the message and a hint, no backtrace: what a reader sees by default.
-    let mut command = Command::new("sh");
-    command.args(["-c", "exec \"$0\" 2>&1"]).arg(bin("threads")).env_remove("RUST_BACKTRACE");
-    let run = run_command(command);
+    let run = run_command(stderr_joined(bin("threads")));
     run.assert_success();
     assert_eq!(run.stderr, "", "{run}");
 

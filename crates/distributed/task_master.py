@@ -1,4 +1,4 @@
-# task_master.py: the classic BaseManager master, corrected.
+# task_master.py: the classic BaseManager master (classic_master.py), corrected.
 # Run it first, then one or more task_worker.py, with the same key:
 #   export DISTRIBUTED_AUTHKEY=some-long-random-secret
 #   python3 task_master.py [PORT]      (default 5000)
@@ -12,9 +12,11 @@ task_queue = queue.Queue()
 result_queue = queue.Queue()
 
 
-# The note's source used lambdas here. Where multiprocessing starts processes
-# with "spawn" (Windows, macOS), the manager's server process must pickle these
-# callables, and a lambda cannot be pickled: use module-level functions.
+# ANCHOR: fixes
+# The classic version used lambdas here. Where multiprocessing starts processes
+# with "spawn" or "forkserver" (Windows, macOS, and Linux since Python 3.14),
+# the manager's server process must be sent these callables by pickling them,
+# and a lambda cannot be pickled: use module-level functions.
 def get_task_queue():
     return task_queue
 
@@ -30,7 +32,7 @@ class QueueManager(BaseManager):
 QueueManager.register('get_task_queue', callable=get_task_queue)
 QueueManager.register('get_result_queue', callable=get_result_queue)
 
-if __name__ == '__main__':  # "spawn" re-imports this module: guard the main code
+if __name__ == '__main__':  # spawn and forkserver import this module again
     # Loopback, not address=('', 5000), which listens on every network: the
     # manager unpickles whatever it receives, and unpickling can run code.
     # The key comes from the environment, not from the source (was b'abc').
@@ -38,20 +40,26 @@ if __name__ == '__main__':  # "spawn" re-imports this module: guard the main cod
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     manager = QueueManager(address=('127.0.0.1', port), authkey=authkey)
     manager.start()  # the queues live in a server process it starts
-    try:
-        task = manager.get_task_queue()
-        result = manager.get_result_queue()
-        random.seed(2024)  # the same numbers every run
-        for i in range(10):
-            n = random.randint(0, 10000)
-            print('Put task %d...' % n)
-            task.put(n)
-        print('Try get results...')
-        for i in range(10):
-            # A task taken by a worker that then died is never put back: this
-            # raises queue.Empty after a minute without a result.
+    # ANCHOR_END: fixes
+    task = manager.get_task_queue()
+    result = manager.get_result_queue()
+    # ANCHOR: results
+    random.seed(2024)  # the same numbers every run
+    for i in range(10):
+        n = random.randint(0, 10000)
+        print('Put task %d...' % n)
+        task.put(n)
+    print('Try get results...')
+    for i in range(10):
+        # A minute, not 10 seconds: time to start the workers by hand. A task
+        # taken by a worker that then died is never put back, so without a
+        # result for that long, say so in one line instead of a traceback.
+        try:
             r = result.get(timeout=60)
-            print('Result: %s' % r)
-    finally:
-        manager.shutdown()  # also on error, so the server process does not linger
+        except queue.Empty:
+            manager.shutdown()
+            sys.exit('master: no result for a minute: did a worker die with its task?')
+        print('Result: %s' % r)
+    manager.shutdown()
     print('master exit.')
+    # ANCHOR_END: results

@@ -1,4 +1,4 @@
-# task_worker.py: the classic BaseManager worker, corrected.
+# task_worker.py: the classic BaseManager worker (classic_worker.py), corrected.
 # Run: python3 task_worker.py [PORT], with the master's DISTRIBUTED_AUTHKEY.
 import os
 import queue
@@ -24,7 +24,8 @@ if __name__ == '__main__':
     m.connect()
     task = m.get_task_queue()
     result = m.get_result_queue()
-    # The note's loop ran exactly 10 times: one worker stopped after 10 tasks
+    # ANCHOR: loop
+    # The classic loop ran exactly 10 times: a worker stopped after 10 tasks
     # even if more were queued, and kept asking after "empty". Stop when the
     # queue stays empty for a second, or when the master has gone.
     while True:
@@ -45,3 +46,4 @@ if __name__ == '__main__':
             print('master went away.')
             break
     print('worker exit.')
+    # ANCHOR_END: loop

@@ -1,7 +1,8 @@
 """The gil-contrast job in Python: count the primes below LIMIT, split into
-CHUNKS ranges, sequentially, on N threads and on N processes.
+CHUNKS ranges, sequentially, on N threads and on N processes; each time is
+the best of REPEAT runs.
 
-    python3 gil.py LIMIT CHUNKS N
+    python3 gil.py LIMIT CHUNKS N REPEAT
 """
 import multiprocessing
 import sys
@@ -33,6 +34,7 @@ def split(limit, count):
     return [(min(i * size, limit), min((i + 1) * size, limit)) for i in range(count)]
 
 
+# ANCHOR: runners
 def sequential(parts, n):
     return sum(count_chunk(p) for p in parts)
 
@@ -56,10 +58,12 @@ def on_processes(parts, n):
     # One chunk per task (chunksize=1), so that idle workers take the next one.
     with multiprocessing.Pool(n) as pool:
         return sum(pool.map(count_chunk, parts, chunksize=1))
+# ANCHOR_END: runners
 
 
+# ANCHOR: main
 if __name__ == '__main__':
-    limit, chunks, n = (int(arg) for arg in sys.argv[1:4])
+    limit, chunks, n, repeat = (int(arg) for arg in sys.argv[1:5])
     parts = split(limit, chunks)
     free_threaded = bool(sysconfig.get_config_var('Py_GIL_DISABLED'))
     # A free-threaded build can still turn the GIL on (PYTHON_GIL=1, or an
@@ -69,6 +73,10 @@ if __name__ == '__main__':
           f'{"yes" if free_threaded else "no"}, GIL: {"on" if gil else "off"}')
     for name, run in [('sequential', sequential), ('threads', on_threads),
                       ('processes', on_processes)]:
-        start = time.perf_counter()
-        primes = run(parts, n)
-        print(f'{name}: {primes} primes in {time.perf_counter() - start:.6f} s', flush=True)
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            primes = run(parts, n)
+            times.append(time.perf_counter() - start)
+        print(f'{name}: {primes} primes in {min(times):.6f} s', flush=True)
+# ANCHOR_END: main

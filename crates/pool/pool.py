@@ -1,8 +1,9 @@
 from multiprocessing import Pool
-import os
+import os, time
 
 def run_proc(name):
     print('child %s : %s' % (name, os.getpid()))
+    time.sleep(0.1)  # stands for real work; see the chapter
     return name * name
 
 if __name__ == '__main__':

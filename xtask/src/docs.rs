@@ -169,11 +169,6 @@ fn block(root: &Path, lessons: &[Lesson], directive: &str) -> Result<String, Str
             }
             Ok(fence(lang, &body))
         }
-        "snapshot" => {
-            let path = root.join("tests/snapshots").join(format!("lessons__{arg}.snap"));
-            let snap = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            Ok(fence("text", snapshot_body(&snap)))
-        }
         "lessons" => {
             let mut t = String::from(
                 "| lesson · 课 | Python | run · 运行 | chapter · 章节 |\n|---|---|---|---|\n",
@@ -244,18 +239,6 @@ fn excerpt(text: &str, anchor: Option<&str>) -> Result<String, String> {
         .min()
         .unwrap_or(0);
     Ok(lines.iter().map(|l| format!("{}\n", l.get(indent..).unwrap_or(""))).collect())
-}
-
-/// The body of an insta snapshot: what follows the header's closing `---`.
-fn snapshot_body(snap: &str) -> &str {
-    let mut rest = snap;
-    for _ in 0..2 {
-        match rest.find("---\n") {
-            Some(i) => rest = &rest[i + 4..],
-            None => return snap,
-        }
-    }
-    rest
 }
 
 /// A fenced code block, with a fence longer than any backtick run inside.
