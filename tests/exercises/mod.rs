@@ -10,15 +10,27 @@
 //! Messages are in the reader's language: `EXERCISE_LANG=zh` (which the xtask
 //! sets from `LANG`) for Chinese, English otherwise.
 
+mod distributed1;
+mod distributed2;
 mod fork1;
 mod fork2;
 mod fork3;
+mod gil_contrast1;
+mod gil_contrast2;
+mod ipc_queue1;
+mod ipc_queue2;
 mod locking1;
 mod locking2;
 mod locking3;
+mod pool1;
+mod pool2;
+mod pool3;
 mod process1;
 mod process2;
 mod process3;
+mod subprocess1;
+mod subprocess2;
+mod subprocess3;
 mod thread_local1;
 mod thread_local2;
 mod thread_local3;

@@ -306,7 +306,7 @@ pub fn one(root: &Path, name: &str, from: Programs, lang: Lang) -> Result<(), Fa
             Lang::En => ("Hint:", "Stuck? A solution: "),
             Lang::Zh => ("提示：", "实在卡住了？参考答案："),
         };
-        println!("{label}\n{}\n\n{solution}solutions/{name}/src/main.rs", exercise.hint(lang));
+        println!("\n{label}\n{}\n\n{solution}solutions/{name}/src/main.rs", exercise.hint(lang));
     };
     if !build(root, &[name], from, true) {
         match lang {
