@@ -50,11 +50,20 @@ const LIMIT: Duration = Duration::from_secs(30);
 
 /// The program under test: the learner's (package NAME, in `exercises/`), or,
 /// with `EXERCISE_FROM=solutions`, the reference solution (`NAME-solution`).
+/// With `EXERCISE_PREBUILT=1` (the xtask has just built it) it runs as it is;
+/// otherwise it is built first, package by package.
 fn program(name: &str) -> PathBuf {
-    match std::env::var("EXERCISE_FROM").as_deref() {
-        Ok("solutions") => bin(&format!("{name}-solution")),
-        _ => bin(name),
+    let package = match std::env::var("EXERCISE_FROM").as_deref() {
+        Ok("solutions") => format!("{name}-solution"),
+        _ => name.to_string(),
+    };
+    if std::env::var_os("EXERCISE_PREBUILT").is_some_and(|v| v == "1") {
+        // This test binary lives in <target>/<profile>/deps/.
+        let exe = std::env::current_exe().expect("current_exe");
+        let profile_dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+        return profile_dir.join(format!("{package}{}", std::env::consts::EXE_SUFFIX));
     }
+    bin(&package)
 }
 
 /// True when the reader asked for Chinese messages.

@@ -141,19 +141,30 @@ impl Programs {
     }
 }
 
-/// Builds the exercises' programs in one cargo run, so that they compile in
-/// parallel (each check then finds its program built). Returns false if any
-/// failed to compile; with `show`, cargo's messages go to the terminal.
-fn build(root: &Path, names: &[&str], from: Programs, show: bool) -> bool {
-    let mut args = vec!["build".to_string(), "--quiet".into(), "--keep-going".into()];
-    for name in names {
-        args.extend(["-p".to_string(), from.package(name)]);
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut command = cargo(root, &args);
-    if !show {
-        command.stdout(Stdio::null()).stderr(Stdio::null());
-    }
+/// What to build before the checks run.
+enum Build<'a> {
+    /// The whole workspace, as check-all's build step does: with the same
+    /// features (cargo unifies them over the packages it builds), so the
+    /// binaries it leaves are the ones that step built, and nothing is built
+    /// twice.
+    Workspace,
+    /// One exercise (or its solution), with cargo's messages shown: what the
+    /// reader needs to see when their program does not compile.
+    One(&'a str, Programs),
+}
+
+/// Builds, and returns whether everything built. Then the checks can run the
+/// binaries as they are (`EXERCISE_PREBUILT=1`), instead of each check
+/// building its program on its own.
+fn build(root: &Path, what: Build) -> bool {
+    let mut command = match what {
+        Build::Workspace => {
+            let mut command = cargo(root, &["build", "--workspace", "--quiet", "--keep-going"]);
+            command.stdout(Stdio::null()).stderr(Stdio::null());
+            command
+        }
+        Build::One(name, from) => cargo(root, &["build", "--quiet", "-p", &from.package(name)]),
+    };
     command.status().is_ok_and(|s| s.success())
 }
 
@@ -164,11 +175,15 @@ fn run_checks(
     filter: Option<&str>,
     from: Programs,
     lang: Lang,
+    prebuilt: bool,
 ) -> Result<Vec<Check>, Failure> {
     let prefix = format!("exercises::{}", filter.map(|f| format!("{f}::")).unwrap_or_default());
-    let mut command = cargo(root, &["test", "-p", "lesson-tests", "--test", "lessons", "--"]);
+    // --workspace: the test binary with the features check-all's test step
+    // built it with, so it is not rebuilt (only lesson-tests has `lessons`).
+    let mut command = cargo(root, &["test", "--workspace", "--test", "lessons", "--"]);
     command
         .args(["--ignored", "--color", "never", &prefix])
+        .env("EXERCISE_PREBUILT", if prebuilt { "1" } else { "0" })
         .env("EXERCISE_FROM", if from == Programs::Solutions { "solutions" } else { "exercises" })
         .env("EXERCISE_LANG", if lang == Lang::Zh { "zh" } else { "en" })
         .env("RUST_BACKTRACE", "0")
@@ -240,10 +255,17 @@ fn parse_libtest(stdout: &str, prefix: &str) -> Vec<Check> {
 /// `cargo xtask exercise`: every exercise with ✓ or ✗.
 pub fn list(root: &Path, from: Programs, lang: Lang) -> Result<(), Failure> {
     let all = exercises(root)?;
-    let names: Vec<&str> = all.iter().map(|e| e.name.as_str()).collect();
-    println!("{}", lang.pick_text("Checking every exercise…", "正在检查所有练习……"));
-    build(root, &names, from, false);
-    let checks = run_checks(root, None, from, lang)?;
+    println!(
+        "{}",
+        lang.pick_text(
+            "Checking every exercise (the first time, building them takes a few minutes)…",
+            "正在检查所有练习（第一次需要先构建它们，要花几分钟）……",
+        )
+    );
+    // If something does not compile, each check builds its own program, and
+    // those that do not compile fail.
+    let prebuilt = build(root, Build::Workspace);
+    let checks = run_checks(root, None, from, lang, prebuilt)?;
     let mut done = 0;
     let mut next = None;
     println!();
@@ -308,7 +330,7 @@ pub fn one(root: &Path, name: &str, from: Programs, lang: Lang) -> Result<(), Fa
         };
         println!("\n{label}\n{}\n\n{solution}solutions/{name}/src/main.rs", exercise.hint(lang));
     };
-    if !build(root, &[name], from, true) {
+    if !build(root, Build::One(name, from)) {
         match lang {
             Lang::En => println!("\n✗ {name} does not compile: the compiler's errors are above."),
             Lang::Zh => println!("\n✗ {name} 编译不通过：编译器的报错在上面。"),
@@ -316,7 +338,8 @@ pub fn one(root: &Path, name: &str, from: Programs, lang: Lang) -> Result<(), Fa
         hint(lang);
         return Err(fail(format!("{name} does not compile")));
     }
-    let mut checks = run_checks(root, Some(&exercise.module()), from, lang)?;
+    println!("{}", lang.pick_text("Running its checks…", "正在运行它的检查……"));
+    let mut checks = run_checks(root, Some(&exercise.module()), from, lang, true)?;
     // libtest prints them as they finish; show them in a fixed order.
     checks.sort_by(|a, b| a.name.cmp(&b.name));
     if checks.is_empty() {
@@ -371,17 +394,17 @@ fn indent(text: &str) -> String {
 pub fn check(root: &Path) -> Result<(), Failure> {
     let all = exercises(root)?;
     let mut problems = consistency(root, &all);
-    let names: Vec<&str> = all.iter().map(|e| e.name.as_str()).collect();
     for (from, what) in [(Programs::Solutions, "solution"), (Programs::Starters, "starter")] {
         println!(
             "$ cargo xtask exercise{}",
             if from == Programs::Solutions { " --solutions" } else { "" }
         );
-        if !build(root, &names, from, true) {
-            problems.push(format!("a {what} does not compile (see above)"));
+        // The build step has built them all; this only confirms it.
+        if !build(root, Build::Workspace) {
+            problems.push(format!("a {what} does not compile: cargo build --workspace"));
             continue;
         }
-        let checks = run_checks(root, None, from, Lang::En)?;
+        let checks = run_checks(root, None, from, Lang::En, true)?;
         for exercise in &all {
             let mine: Vec<&Check> =
                 checks.iter().filter(|c| c.module == exercise.module()).collect();

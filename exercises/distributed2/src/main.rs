@@ -29,7 +29,7 @@ const TASKS: u32 = 10;
 
 /// How long the master waits for a result. Far longer than a square takes: a
 /// worker that has not answered by then has gone silent, not slow.
-const SILENCE: Duration = Duration::from_secs(2);
+const SILENCE: Duration = Duration::from_secs(3);
 
 fn main() -> ExitCode {
     let args: Vec<String> =

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 /// How long the pool waits for an answer. Far longer than a square takes:
 /// a task that has not answered by then is stuck, not slow.
-const TIMEOUT: Duration = Duration::from_secs(2);
+const TIMEOUT: Duration = Duration::from_secs(3);
 
 fn main() -> ExitCode {
     let args: Vec<String> =
