@@ -11,9 +11,8 @@ fn transfers_finish_without_deadlock() {
     ensure!(
         !deadlock,
         run,
-        "parking_lot's detector found a deadlock: the threads still wait for each other in a \
-         circle",
-        "parking_lot 的检测器发现了死锁：这些线程仍然围成一圈互相等待",
+        "the program found a deadlock: the threads still wait for each other in a circle",
+        "程序发现了死锁：这些线程仍然围成一圈互相等待",
     );
     let status = run.status;
     ensure!(

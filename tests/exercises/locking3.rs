@@ -12,9 +12,9 @@ fn every_number_is_added_exactly_once() {
     ensure!(
         !deadlock,
         run,
-        "parking_lot's detector found a thread waiting for a lock that is never released: \
-         which guard is still alive when the worker locks the queue again?",
-        "parking_lot 的检测器发现有线程在等一把永远不会释放的锁：工作线程再次锁队列时，\
+        "a worker thread asked for the queue's lock while it held it itself, and would have \
+         waited forever: which guard is still alive when it locks the queue again?",
+        "一个工作线程在自己持有队列锁的时候又去要这把锁，本会永远等下去：它再次锁队列时，\
          哪个守卫还活着？",
     );
     let status = run.status;

@@ -8,10 +8,9 @@
 //!
 //! Run it:   cargo run -p locking2-solution
 
-use parking_lot::{deadlock, Mutex, MutexGuard};
+use parking_lot::{Mutex, MutexGuard};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::thread;
-use std::time::Duration;
 
 const ACCOUNTS: usize = 3;
 
@@ -22,11 +21,11 @@ fn lock_order(from: usize, to: usize) -> (usize, usize) {
 }
 
 /// Moves `amount` from account `from` to account `to`, holding both locks.
-fn transfer(accounts: &[Mutex<i64>], meeting: &Meeting, me: usize, from: usize, to: usize) {
+fn transfer(table: &Table, me: usize, from: usize, to: usize) {
     let amount = 10 * (me as i64 + 1);
     let (first, second) = lock_order(from, to);
-    let mut a = meeting.lock_first(me, accounts, first);
-    let mut b = accounts[second].lock();
+    let mut a = table.lock_first(me, first);
+    let mut b = table.lock_second(me, second);
     if first == from {
         *a -= amount;
         *b += amount;
@@ -35,70 +34,64 @@ fn transfer(accounts: &[Mutex<i64>], meeting: &Meeting, me: usize, from: usize, 
         *a += amount;
     }
     println!("thread {me}: moved {amount} from account {from} to account {to}");
-    meeting.done(me);
+    table.done(me);
 }
 
 fn main() {
-    // parking_lot's detector, as in chapter 7: a deadlock ends the program.
-    thread::spawn(|| loop {
-        thread::sleep(Duration::from_millis(100));
-        let cycles = deadlock::check_deadlock();
-        if let Some(cycle) = cycles.first() {
-            eprintln!("deadlock: {} threads, each waiting for a lock another holds", cycle.len());
-            std::process::exit(1);
-        }
-    });
-
-    let accounts: Vec<Mutex<i64>> = (0..ACCOUNTS).map(|_| Mutex::new(100)).collect();
-    let meeting = Meeting::new(ACCOUNTS);
+    let table = Table::new(ACCOUNTS);
     thread::scope(|s| {
         // Round the table: thread i moves money from account i to the next.
         for me in 0..ACCOUNTS {
-            let (accounts, meeting) = (&accounts, &meeting);
-            s.spawn(move || transfer(accounts, meeting, me, me, (me + 1) % ACCOUNTS));
+            let table = &table;
+            s.spawn(move || transfer(table, me, me, (me + 1) % ACCOUNTS));
         }
     });
-    let balances: Vec<i64> = accounts.into_iter().map(Mutex::into_inner).collect();
+    let balances: Vec<i64> = table.accounts.into_iter().map(Mutex::into_inner).collect();
     let total: i64 = balances.iter().sum();
     println!("balances: {balances:?}, total {total}");
 }
 
-/// Makes the unlucky timing happen on every run, as the lesson's `Barrier`
-/// does: a thread that holds its first lock waits until every other thread
-/// either holds its own first lock, or is waiting for a lock that is held, or
-/// is done. (A `Barrier` would wait forever for a thread that is waiting for
-/// our lock.) Nothing to change here.
-struct Meeting {
+/// The accounts, and what each thread holds and waits for. Nothing to change
+/// here. It does two things for the exercise:
+///
+/// - it makes the unlucky timing happen on every run, as the lesson's
+///   `Barrier` does: a thread that holds its first lock waits until every
+///   other thread holds its own, or waits for a lock that is held, or is done
+///   (a `Barrier` would wait forever for a thread that waits for our lock);
+/// - it finds a deadlock, as parking_lot's detector does in chapter 7: a
+///   thread about to wait for a lock follows the chain "held by a thread that
+///   waits for a lock held by …"; if the chain comes back to it, no thread of
+///   the circle can ever go on, and the program ends with an error.
+struct Table {
+    accounts: Vec<Mutex<i64>>,
+    holds: Vec<AtomicUsize>,
     wants: Vec<AtomicUsize>,
-    holds: Vec<AtomicBool>,
     done: Vec<AtomicBool>,
 }
 
 const NOTHING: usize = usize::MAX;
 
-impl Meeting {
-    fn new(threads: usize) -> Meeting {
-        Meeting {
-            wants: (0..threads).map(|_| AtomicUsize::new(NOTHING)).collect(),
-            holds: (0..threads).map(|_| AtomicBool::new(false)).collect(),
-            done: (0..threads).map(|_| AtomicBool::new(false)).collect(),
+impl Table {
+    fn new(n: usize) -> Table {
+        let none = || (0..n).map(|_| AtomicUsize::new(NOTHING)).collect();
+        Table {
+            accounts: (0..n).map(|_| Mutex::new(100)).collect(),
+            holds: none(),
+            wants: none(),
+            done: (0..n).map(|_| AtomicBool::new(false)).collect(),
         }
     }
 
-    fn lock_first<'a>(
-        &self,
-        me: usize,
-        accounts: &'a [Mutex<i64>],
-        first: usize,
-    ) -> MutexGuard<'a, i64> {
+    fn lock_first(&self, me: usize, first: usize) -> MutexGuard<'_, i64> {
         self.wants[me].store(first, SeqCst);
-        let guard = accounts[first].lock();
-        self.holds[me].store(true, SeqCst);
+        let guard = self.accounts[first].lock();
+        self.wants[me].store(NOTHING, SeqCst);
+        self.holds[me].store(first, SeqCst);
         let settled = |t: usize| {
             let wants = self.wants[t].load(SeqCst);
-            self.holds[t].load(SeqCst)
+            self.holds[t].load(SeqCst) != NOTHING
                 || self.done[t].load(SeqCst)
-                || (wants != NOTHING && accounts[wants].is_locked())
+                || (wants != NOTHING && self.accounts[wants].is_locked())
         };
         while !(0..self.holds.len()).filter(|&t| t != me).all(settled) {
             thread::yield_now();
@@ -106,7 +99,37 @@ impl Meeting {
         guard
     }
 
+    fn lock_second(&self, me: usize, second: usize) -> MutexGuard<'_, i64> {
+        self.wants[me].store(second, SeqCst);
+        // Who holds the lock I want, and what does that thread wait for?
+        let mut chain = vec![me];
+        let mut lock = second;
+        for _ in 0..self.holds.len() {
+            let Some(holder) = (0..self.holds.len()).find(|&t| self.holds[t].load(SeqCst) == lock)
+            else {
+                break;
+            };
+            if holder == me {
+                let circle: Vec<String> = chain.iter().map(|t| format!("thread {t}")).collect();
+                eprintln!(
+                    "deadlock: {} each wait for a lock the next one holds",
+                    circle.join(" → ")
+                );
+                std::process::exit(1);
+            }
+            chain.push(holder);
+            lock = self.wants[holder].load(SeqCst);
+            if lock == NOTHING {
+                break;
+            }
+        }
+        let guard = self.accounts[second].lock();
+        self.wants[me].store(NOTHING, SeqCst);
+        guard
+    }
+
     fn done(&self, me: usize) {
+        self.holds[me].store(NOTHING, SeqCst);
         self.done[me].store(true, SeqCst);
     }
 }
