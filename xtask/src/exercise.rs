@@ -182,7 +182,9 @@ fn run_checks(
     // built it with, so it is not rebuilt (only lesson-tests has `lessons`).
     let mut command = cargo(root, &["test", "--workspace", "--test", "lessons", "--"]);
     command
-        .args(["--ignored", "--color", "never", &prefix])
+        // Most checks wait (for a child, a timeout, a pipe) more than they
+        // compute: four at a time take half as long as one per core, here.
+        .args(["--ignored", "--color", "never", "--test-threads", "4", &prefix])
         .env("EXERCISE_PREBUILT", if prebuilt { "1" } else { "0" })
         .env("EXERCISE_FROM", if from == Programs::Solutions { "solutions" } else { "exercises" })
         .env("EXERCISE_LANG", if lang == Lang::Zh { "zh" } else { "en" })
