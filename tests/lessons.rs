@@ -3,6 +3,7 @@
 
 mod broker;
 mod distributed;
+mod exercises;
 mod fork;
 mod gil_contrast;
 mod ipc_queue;
