@@ -8,6 +8,8 @@ use std::time::Duration;
 
 // ANCHOR: guard
 fn main() -> ExitCode {
+    // Output closed (`| head`) or full: end as a Unix tool does, not with a panic (lesson 4).
+    closed_output::install();
     // Rust's `if __name__ == '__main__':`. A child is this same program started
     // again with a role word, and it takes its role before anything else runs.
     // Anything that is not a role is refused: it must never run the parent.

@@ -7,9 +7,15 @@ use std::error::Error;
 use std::io;
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
-use subprocess::{communicate, wait_timeout};
+use subprocess::{communicate, dies_with_us, wait_timeout};
 
 fn main() -> Result<(), Box<dyn Error>> {
+    // Output closed (`| head`) or full: end as a Unix tool does, not with a panic (lesson 4).
+    closed_output::install();
+    // A child started with dies_with_us() is this program for a moment (lib.rs).
+    if let Some(e) = subprocess::launcher() {
+        return Err(format!("cannot start the program: {e}").into());
+    }
     // ANCHOR: call
     // The note: show the command, run it (its output goes straight to our
     // stdout), show its exit code. A child killed by a signal has none.
@@ -44,8 +50,9 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // ANCHOR: timeout
     // run(..., timeout=0.5): when time is up, kill the child, then reap it.
+    // dies_with_us: if we are killed meanwhile, the kernel kills it too.
     println!("\n$ sleep 10  # timeout 500ms");
-    let mut child = Command::new("sleep").arg("10").spawn()?;
+    let mut child = dies_with_us("sleep")?.arg("10").spawn()?;
     match wait_timeout(&mut child, Duration::from_millis(500))? {
         Some(status) => println!("finished in time: {}", describe(status)),
         None => {
