@@ -2,6 +2,7 @@
 //! One module per lesson; snapshots live in `tests/snapshots/`.
 
 mod distributed;
+mod faults;
 mod fork;
 mod gil_contrast;
 mod ipc_queue;

@@ -17,7 +17,13 @@ fn main() -> ExitCode {
         std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["run_proc", name] => run_proc(name),
-        ["sleeper"] => std::thread::sleep(Duration::from_secs(60)),
+        ["sleeper"] => {
+            // Should the parent die before it stops us, the kernel kills us:
+            // Linux's parent-death signal, explained in lesson 4.
+            #[cfg(target_os = "linux")]
+            let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
+            std::thread::sleep(Duration::from_secs(60))
+        }
         [] => {
             if let Err(e) = parent() {
                 eprintln!("process: {e}");

@@ -32,8 +32,11 @@ pub fn install() {
         match stream {
             Some((_, error)) if error == broken_pipe() => die_of_sigpipe(),
             Some((stream, error)) => {
-                // Not eprintln!: stderr may be the stream that failed.
-                let _ = writeln!(io::stderr(), "{}: cannot write to {stream}: {error}", program());
+                // One write, so that the line stays whole beside other
+                // processes' (a forked child's, say); not eprintln!, because
+                // stderr may be the stream that failed.
+                let line = format!("{}: cannot write to {stream}: {error}\n", program());
+                let _ = io::stderr().write_all(line.as_bytes());
                 std::process::exit(1);
             }
             None => report(info),

@@ -1,0 +1,226 @@
+//! Faults that every lesson meets sooner or later, outside its own code: its
+//! output closed early (`| head -1`) or full (`> /dev/full`), and SIGTERM.
+//! Every crate under crates/ is run, so a new lesson is covered too.
+//!
+//! What must hold: no panic report, the status a Unix tool gives, and no
+//! process left behind (the harness's `finish` checks the lesson's process
+//! group). Where a lesson's children could end by themselves soon after their
+//! parent, the test stops them first (SIGSTOP): a stopped child cannot end by
+//! itself, so only the parent-death signal can end it, and the test shows
+//! whether it does.
+
+use lesson_tests::{bin, number_after, root, run_command, spawn, Run};
+use std::process::Command;
+
+/// Every lesson: the directories under crates/, each a crate whose binary has
+/// its name.
+fn lessons() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root().join("crates"))
+        .expect("crates/")
+        .flatten()
+        .filter(|entry| entry.path().join("Cargo.toml").exists())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 10, "{names:?}");
+    names
+}
+
+/// The panics some lessons cause on purpose, to show what a panic does.
+const DELIBERATE: [&str; 2] = ["something went wrong", "crash before the deposit"];
+
+/// No panic report on stderr but the lesson's deliberate ones.
+fn assert_no_panic(lesson: &str, run: &Run) {
+    let reports = run.stderr.lines().filter(|l| l.contains(" panicked at ")).count();
+    let deliberate = run.stderr.lines().filter(|l| DELIBERATE.contains(l)).count();
+    assert_eq!(reports, deliberate, "{lesson} panicked\n{run}");
+    assert!(!run.stderr.contains("failed printing"), "{lesson}\n{run}");
+}
+
+/// `LESSON | head -1`, as a reader types it. The lesson's status is bash's:
+/// 0 if it printed everything before head exited, 141 (killed by SIGPIPE,
+/// 128 + 13) if it wrote after that, as `yes | head -1` ends `yes`.
+#[test]
+fn piped_into_head_every_lesson_ends_quietly() {
+    for lesson in lessons() {
+        let mut command = Command::new("bash");
+        let script = r#""$0" | head -1; exit "${PIPESTATUS[0]}""#;
+        command.args(["-c", script]).arg(bin(&lesson)).env_remove("RUST_BACKTRACE");
+        let run = run_command(command);
+        assert_eq!(run.stdout.lines().count(), 1, "{lesson}\n{run}");
+        assert_no_panic(&lesson, &run);
+        // distributed's workers share its stdout, die of SIGPIPE, and the
+        // master reports that it lost them (exit 1) before it writes again.
+        if lesson != "distributed" {
+            let status = run.status.code();
+            assert!(matches!(status, Some(0 | 141)), "{lesson}: {}\n{run}", run.status);
+        }
+    }
+}
+
+/// The lesson's stdout is a pipe whose reader has already gone, so its very
+/// first line fails with EPIPE, every time: killed by SIGPIPE at once, not a
+/// word on stderr. (The subshell writes into the pipe until the `:` reading
+/// it has exited, then becomes the lesson.)
+#[test]
+fn with_no_reader_every_lesson_dies_of_sigpipe_silently() {
+    for lesson in lessons() {
+        let mut command = Command::new("bash");
+        let script = r#"trap '' PIPE
+            { while printf x 2>/dev/null; do :; done; exec "$0"; } | :
+            exit "${PIPESTATUS[0]}""#;
+        command.args(["-c", script]).arg(bin(&lesson));
+        let run = run_command(command);
+        assert_eq!(run.status.code(), Some(141), "{lesson}: {}\n{run}", run.status);
+        assert_eq!(run.stderr, "", "{lesson}\n{run}");
+    }
+}
+
+/// `LESSON > /dev/full`: every write fails with ENOSPC. One line says so, and
+/// the status is 1. (fork's parent and child each print their first line, so
+/// each says it once.)
+#[test]
+fn on_a_full_disk_every_lesson_says_so_in_one_line() {
+    for lesson in lessons() {
+        let mut command = Command::new("sh");
+        command.args(["-c", r#"exec "$0" > /dev/full"#]).arg(bin(&lesson));
+        let run = run_command(command);
+        assert_eq!(run.status.code(), Some(1), "{lesson}: {}\n{run}", run.status);
+        let line =
+            format!("{lesson}: cannot write to stdout: No space left on device (os error 28)");
+        let most = if lesson == "fork" { 2 } else { 1 };
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        assert!((1..=most).contains(&lines.len()), "{lesson}\n{run}");
+        assert!(lines.iter().all(|l| *l == line), "{lesson}\n{run}");
+    }
+}
+
+/// The line after which a lesson is busy with its children, where it has any.
+fn busy(lesson: &str) -> fn(&str) -> bool {
+    match lesson {
+        "pool" => |l| l.starts_with("child "),
+        "ipc-queue" => |l| l.starts_with("read pid: "),
+        "subprocess" => |l| l.starts_with("$ sleep 10"),
+        "distributed" => |l| l.contains("] run task "),
+        "process" => |l| l.starts_with("parent: child test joined"),
+        _ => |_| true,
+    }
+}
+
+/// `kill -TERM` to each lesson while it works: it ends (or had already ended)
+/// without a panic, and leaves no process behind.
+#[test]
+fn sigterm_to_any_lesson_leaves_no_process() {
+    for lesson in lessons() {
+        let mut command = Command::new(bin(&lesson));
+        command.env_remove("RUST_BACKTRACE");
+        let mut p = spawn(command);
+        p.wait_for(busy(&lesson));
+        p.signal("TERM");
+        let run = p.finish();
+        assert_no_panic(&lesson, &run);
+    }
+}
+
+/// Live processes (not zombies) whose parent is `parent`, with their names.
+fn children(parent: u32) -> Vec<(u32, String)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // pid (comm) state ppid ...
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        if fields.first() != Some(&"Z") && fields.get(1) == Some(&parent.to_string().as_str()) {
+            found.push((pid, stat[open + 1..close].to_string()));
+        }
+    }
+    found
+}
+
+/// The state letter of a process (`T` when stopped), if it is still there.
+fn state(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat[stat.rfind(')')? + 1..].split_whitespace().next()?.chars().next()
+}
+
+/// `kill -SIGNAL PID` for a process that is not the lesson itself; it may be
+/// gone already, which is no error here.
+fn kill(signal: &str, pid: u32) {
+    let _ = Command::new("kill").args([format!("-{signal}"), pid.to_string()]).status();
+}
+
+/// Ends a stopped lesson with SIGTERM: delivered once it continues.
+fn terminate_stopped(p: lesson_tests::Spawned) -> Run {
+    p.signal("TERM");
+    p.signal("CONT");
+    let run = p.finish(); // fails if a child outlives the lesson
+    let signal = std::os::unix::process::ExitStatusExt::signal(&run.status);
+    assert_eq!(signal, Some(15), "{run}");
+    run
+}
+
+/// SIGTERM to ipc-queue's parent while its writer and reader run: the kernel
+/// kills both (their parent-death signal). Stopped first, they could not end
+/// by themselves; the parent too, so that it cannot kill or reap them.
+#[test]
+fn ipc_queue_children_die_with_their_parent() {
+    for attempt in 1..=3 {
+        let mut p = spawn(Command::new(bin("ipc-queue")));
+        let writer = number_after(&p.wait_for(|l| l.starts_with("write pid: ")), "write pid: ");
+        let reader = number_after(&p.wait_for(|l| l.starts_with("read pid: ")), "read pid: ");
+        let (writer, reader) = (writer.expect("writer pid"), reader.expect("reader pid"));
+        p.signal("STOP");
+        kill("STOP", writer);
+        kill("STOP", reader);
+        // The writer may have finished already (it puts 3 messages within 0.3 s);
+        // the reader takes 0.2 s per message, so it is normally still there.
+        if state(reader) != Some('T') {
+            eprintln!("ipc_queue_children_die_with_their_parent: attempt {attempt}: too late");
+            drop(p);
+            continue;
+        }
+        terminate_stopped(p);
+        for pid in [writer, reader] {
+            assert!(matches!(state(pid), None | Some('Z')), "{pid} is still running");
+        }
+        return;
+    }
+    panic!("the reader was never caught running in 3 attempts");
+}
+
+/// SIGTERM to subprocess while its `sleep 10` runs (the timeout example): the
+/// kernel kills the sleep, which `dies_with_us` started.
+#[test]
+fn subprocess_sleep_dies_with_its_parent() {
+    for attempt in 1..=3 {
+        let mut p = spawn(Command::new(bin("subprocess")));
+        p.wait_for(|l| l == "$ sleep 10  # timeout 500ms");
+        // The lesson gives sleep 0.5 s, then kills it: find it before that.
+        let mut sleep = None;
+        for _ in 0..10_000 {
+            sleep = children(p.pid()).into_iter().find(|(_, name)| name == "sleep");
+            if sleep.is_some() {
+                break;
+            }
+            std::thread::yield_now();
+        }
+        let Some((sleep, _)) = sleep else {
+            eprintln!("subprocess_sleep_dies_with_its_parent: attempt {attempt}: missed it");
+            continue;
+        };
+        p.signal("STOP");
+        kill("STOP", sleep);
+        if state(sleep) != Some('T') {
+            eprintln!("subprocess_sleep_dies_with_its_parent: attempt {attempt}: too late");
+            drop(p);
+            continue;
+        }
+        terminate_stopped(p);
+        assert!(matches!(state(sleep), None | Some('Z')), "{sleep} is still running");
+        return;
+    }
+    panic!("the sleep was never caught running in 3 attempts");
+}
