@@ -224,3 +224,28 @@ fn subprocess_sleep_dies_with_its_parent() {
     }
     panic!("the sleep was never caught running in 3 attempts");
 }
+
+/// The runs chapter 4 shows: ipc-queue piped into `head -1`, whose status
+/// bash reports as 141 (killed by SIGPIPE) beside head's 0; and ipc-queue on
+/// a full disk, one line and status 1. The lesson runs for a second or more,
+/// so it always writes again after head has exited.
+#[test]
+fn ipc_queue_closed_output_runs() {
+    let lesson = bin("ipc-queue");
+    let mut command = Command::new("bash");
+    command.args(["-c", r#""$0" | head -1; echo "${PIPESTATUS[@]}""#]).arg(&lesson);
+    let run = run_command(command);
+    let header = "--- kill: join the writer, then terminate the reader (as in the note) ---";
+    assert_eq!(run.stdout, format!("{header}\n141 0\n"), "{run}");
+    assert_eq!(run.stderr, "", "{run}");
+    let shown = "cargo run -q -p ipc-queue | head -1; echo ${PIPESTATUS[@]}";
+    lesson_tests::assert_output!("ipc-queue", "head", shown, &run.stdout, str::to_string);
+
+    let mut command = Command::new("sh");
+    command.args(["-c", r#"{ "$0" > /dev/full; echo $?; } 2>&1"#]).arg(&lesson);
+    let run = run_command(command);
+    let line = "ipc-queue: cannot write to stdout: No space left on device (os error 28)";
+    assert_eq!(run.stdout, format!("{line}\n1\n"), "{run}");
+    let shown = "cargo run -q -p ipc-queue > /dev/full; echo $?";
+    lesson_tests::assert_output!("ipc-queue", "full", shown, &run.stdout, str::to_string);
+}
