@@ -1,7 +1,6 @@
-//! Lesson `subprocess`: the note's `subprocess.call(['nslookup', ...])`, with
-//! `rustc`, then what scripts need next: captured output, a child's stdin fed
-//! while its stdout is read, a timeout, a missing program, and an exit code
-//! told apart from a signal. The children are programs every Unix has.
+//! Lesson `subprocess`: the note's `subprocess.call(['nslookup', ...])`, with `rustc`,
+//! then captured output, stdin fed while stdout is read, a timeout, a missing
+//! program, and an exit code told apart from a signal, with programs every Unix has.
 
 use std::error::Error;
 use std::io;
@@ -12,10 +11,12 @@ use subprocess::{communicate, dies_with_us, wait_timeout};
 fn main() -> Result<(), Box<dyn Error>> {
     // Output closed (`| head`) or full: end as a Unix tool does, not with a panic (lesson 4).
     closed_output::install();
-    // A child started with dies_with_us() is this program for a moment (lib.rs).
+    // ANCHOR: launcher
+    // A child started by dies_with_us() is this program until it execs (lib.rs).
     if let Some(e) = subprocess::launcher() {
         return Err(format!("cannot start the program: {e}").into());
     }
+    // ANCHOR_END: launcher
     // ANCHOR: call
     // The note: show the command, run it (its output goes straight to our
     // stdout), show its exit code. A child killed by a signal has none.
