@@ -1,6 +1,7 @@
 //! Snapshot tests of every lesson's output, plus the facts each lesson teaches.
 //! One module per lesson; snapshots live in `tests/snapshots/`.
 
+mod broker;
 mod distributed;
 mod faults;
 mod fork;

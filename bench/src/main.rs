@@ -3,7 +3,7 @@
 //! Python side; the pages report the medians and, above all, their ratios:
 //! absolute times on a shared machine are noise, ratios measured in one
 //! interleaved run much less so. Writes docs/en/benchmarks.md,
-//! docs/zh/benchmarks.md and the chart docs/benchmarks.svg.
+//! docs/zh/benchmarks.md and their charts docs/{en,zh}/benchmarks.svg.
 //!
 //! Most Rust figures come from the lessons' own measuring modes (`pool --bench`,
 //! `ipc-queue --count`, `locking --contention`, `gil-contrast`); what no lesson

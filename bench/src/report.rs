@@ -1,5 +1,6 @@
-//! The report: docs/en/benchmarks.md, docs/zh/benchmarks.md and the chart
-//! docs/benchmarks.svg, all from one `Results`.
+//! The report: docs/en/benchmarks.md, docs/zh/benchmarks.md and their charts
+//! docs/en/benchmarks.svg, docs/zh/benchmarks.svg (labels in the page's
+//! language), all from one `Results`.
 
 use crate::measure::{Config, Measured, Pair, Results};
 use plotters::prelude::*;
@@ -24,8 +25,8 @@ struct Row {
     figure: [String; 2],
     rust_what: [String; 2],
     python_what: [String; 2],
-    /// The bar's label in the chart (English: one chart serves both pages).
-    bar: String,
+    /// The bar's label in the chart, in English and in Chinese.
+    bar: [String; 2],
     unit: Unit,
     rust: Result<f64, String>,
     python: Result<f64, String>,
@@ -66,7 +67,7 @@ fn rows(r: &Results, config: &Config) -> Vec<Row> {
     let sides = |pair: &Pair, rust: usize, python: usize| {
         (pick(&pair.rust, rust), pick(&pair.python, python), pair.others)
     };
-    let row = |key, figure, rust_what, python_what, bar: String, unit, values, target| {
+    let row = |key, figure, rust_what, python_what, bar: [String; 2], unit, values, target| {
         let (rust, python, others) = values;
         Row { key, figure, rust_what, python_what, bar, unit, rust, python, target, others }
     };
@@ -80,7 +81,7 @@ fn rows(r: &Results, config: &Config) -> Vec<Row> {
                 "`Process` (fork) `.start()` + `.join()`",
                 "`Process`（fork）`.start()` + `.join()`",
             ),
-            "fork + waitpid vs Process (fork)".into(),
+            two("fork + waitpid vs Process (fork)", "fork + waitpid 对比 Process（fork）"),
             Unit::Seconds,
             sides(&r.start, 0, 0),
             Some(10.0),
@@ -93,7 +94,10 @@ fn rows(r: &Results, config: &Config) -> Vec<Row> {
                 "`Process` (spawn) `.start()` + `.join()`",
                 "`Process`（spawn）`.start()` + `.join()`",
             ),
-            "re-launch own executable vs Process (spawn)".into(),
+            two(
+                "re-launch own executable vs Process (spawn)",
+                "重新启动自身可执行文件 对比 Process（spawn）",
+            ),
             Unit::Seconds,
             sides(&r.start, 1, 1),
             Some(50.0),
@@ -103,7 +107,7 @@ fn rows(r: &Results, config: &Config) -> Vec<Row> {
             two("thread start + join", "线程启动 + join"),
             two("`std::thread::spawn`", "`std::thread::spawn`"),
             two("`threading.Thread`", "`threading.Thread`"),
-            "thread::spawn vs threading.Thread".into(),
+            two("thread::spawn vs threading.Thread", "thread::spawn 对比 threading.Thread"),
             Unit::Seconds,
             sides(&r.thread, 0, 0),
             Some(10.0),
@@ -113,7 +117,10 @@ fn rows(r: &Results, config: &Config) -> Vec<Row> {
             two("queue, 1 writer process → 1 reader process", "队列：1 个写进程 → 1 个读进程"),
             two("ipc-queue (pipe, framed, checked)", "ipc-queue（管道，分帧，逐条校验）"),
             two("`multiprocessing.Queue`", "`multiprocessing.Queue`"),
-            "queue: ipc-queue vs multiprocessing.Queue".into(),
+            two(
+                "queue: ipc-queue vs multiprocessing.Queue",
+                "队列：ipc-queue 对比 multiprocessing.Queue",
+            ),
             Unit::Rate(["messages/s", "条消息/秒"]),
             sides(&r.queue, 0, 0),
             Some(10.0),
@@ -123,7 +130,10 @@ fn rows(r: &Results, config: &Config) -> Vec<Row> {
             two("pool of tiny tasks", "极小任务的池"),
             two("pool: worker processes", "pool：worker 进程"),
             two(&pool, &pool),
-            format!("pool: worker processes vs Pool({})", config.pool_workers),
+            two(
+                format!("pool: worker processes vs Pool({})", config.pool_workers),
+                format!("池：worker 进程 对比 Pool({})", config.pool_workers),
+            ),
             tasks,
             sides(&r.pool, 0, 0),
             Some(5.0),
@@ -136,7 +146,10 @@ fn rows(r: &Results, config: &Config) -> Vec<Row> {
                 "pool：rayon `par_iter`（完全不传消息）",
             ),
             two(&pool, &pool),
-            format!("pool: rayon par_iter vs Pool({})", config.pool_workers),
+            two(
+                format!("pool: rayon par_iter vs Pool({})", config.pool_workers),
+                format!("池：rayon par_iter 对比 Pool({})", config.pool_workers),
+            ),
             tasks,
             sides(&r.pool, 1, 0),
             None,
@@ -146,7 +159,7 @@ fn rows(r: &Results, config: &Config) -> Vec<Row> {
             two("CPU-bound job, one core", "CPU 密集任务，单核"),
             two("sequential", "顺序执行"),
             two("sequential", "顺序执行"),
-            "CPU-bound job, 1 core: sequential".into(),
+            two("CPU-bound job, 1 core: sequential", "CPU 密集任务，单核：顺序执行"),
             Unit::Seconds,
             sides(&r.cpu, 0, 0),
             None,
@@ -159,7 +172,10 @@ fn rows(r: &Results, config: &Config) -> Vec<Row> {
             ),
             two(format!("{n} std threads"), format!("{n} 个 std 线程")),
             two(format!("{n} threads (GIL)"), format!("{n} 个线程（GIL）")),
-            format!("CPU-bound job, {n} cores: threads vs threads"),
+            two(
+                format!("CPU-bound job, {n} cores: threads vs threads"),
+                format!("CPU 密集任务，{n} 核：线程 对比 线程"),
+            ),
             Unit::Seconds,
             sides(&r.cpu, 1, 1),
             None,
@@ -172,7 +188,10 @@ fn rows(r: &Results, config: &Config) -> Vec<Row> {
             ),
             two("rayon", "rayon"),
             two(format!("{n} processes (`Pool`)"), format!("{n} 个进程（`Pool`）")),
-            format!("CPU-bound job, {n} cores: rayon vs processes"),
+            two(
+                format!("CPU-bound job, {n} cores: rayon vs processes"),
+                format!("CPU 密集任务，{n} 核：rayon 对比 进程"),
+            ),
             Unit::Seconds,
             sides(&r.cpu, 2, 2),
             None,
@@ -180,13 +199,16 @@ fn rows(r: &Results, config: &Config) -> Vec<Row> {
     ]
 }
 
-/// Writes the two pages and the chart; returns their paths.
+/// Writes the two pages and their charts; returns their paths.
 pub fn write(config: &Config, results: &Results) -> Result<Vec<String>, String> {
     let rows = rows(results, config);
-    let svg = config.root.join("docs/benchmarks.svg");
-    chart(&rows, &svg.display().to_string()).map_err(|e| format!("chart: {e}"))?;
-    let mut written = vec!["docs/benchmarks.svg".to_string()];
+    let mut written = Vec::new();
     for (lang, dir) in [(EN, "en"), (ZH, "zh")] {
+        // Beside its page, so that the book (built from docs/LANG) has it too.
+        let svg = format!("docs/{dir}/benchmarks.svg");
+        chart(lang, &rows, &config.root.join(&svg).display().to_string())
+            .map_err(|e| format!("{svg}: {e}"))?;
+        written.push(svg);
         let path = format!("docs/{dir}/benchmarks.md");
         std::fs::write(config.root.join(&path), page(lang, config, results, &rows))
             .map_err(|e| format!("{path}: {e}"))?;
@@ -341,7 +363,7 @@ fn page(lang: usize, config: &Config, r: &Results, rows: &[Row]) -> String {
 
     // Rust against Python.
     out!(p, "## Rust ÷ Python\n");
-    out!(p, "![{}](../benchmarks.svg)\n", t(lang, "How many times faster Rust is than Python, per figure; the black marks are the targets", "每一项中 Rust 比 Python 快多少倍；黑色竖线是目标"));
+    out!(p, "![{}](benchmarks.svg)\n", t(lang, "How many times faster Rust is than Python, per figure; the black marks are the targets", "每一项中 Rust 比 Python 快多少倍；黑色竖线是目标"));
     out!(
         p,
         "| {} | Rust | Python | {} | {} | Rust ÷ Python | {} |\n|---|---|---|---|---|---|---|",
@@ -603,17 +625,27 @@ fn method(lang: usize, c: &Config) -> Vec<String> {
 
 /// A horizontal bar per figure: how many times faster Rust is, on a log scale,
 /// with a black mark at the target where the issue set one.
-fn chart(rows: &[Row], path: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let bars: Vec<(&str, f64, Option<f64>)> =
-        rows.iter().filter_map(|row| Some((row.bar.as_str(), row.ratio()?, row.target))).collect();
+fn chart(lang: usize, rows: &[Row], path: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let bars: Vec<(&str, f64, Option<f64>)> = rows
+        .iter()
+        .filter_map(|row| Some((row.bar[lang].as_str(), row.ratio()?, row.target)))
+        .collect();
     let n = bars.len().max(1);
     let top = bars.iter().map(|b| b.1.max(b.2.unwrap_or(0.0))).fold(100.0, f64::max) * 4.0;
     let root = SVGBackend::new(path, (960, 100 + 40 * n as u32)).into_drawing_area();
     root.fill(&WHITE)?;
     let caption = if bars.is_empty() {
-        "Rust ÷ Python: nothing to compare, Python was not measured"
+        t(
+            lang,
+            "Rust ÷ Python: nothing to compare, Python was not measured",
+            "Rust ÷ Python：没有可比的数据，Python 一侧未测",
+        )
     } else {
-        "Rust ÷ Python: how many times faster Rust is (log scale)"
+        t(
+            lang,
+            "Rust ÷ Python: how many times faster Rust is (log scale)",
+            "Rust ÷ Python：Rust 快多少倍（对数坐标）",
+        )
     };
     let mut chart = ChartBuilder::on(&root)
         .caption(caption, ("sans-serif", 18))
@@ -636,7 +668,11 @@ fn chart(rows: &[Row], path: &str) -> Result<(), Box<dyn std::error::Error>> {
         .y_labels(2 * n + 1)
         .y_label_formatter(&label)
         .x_label_formatter(&|x| format!("{x}×"))
-        .x_desc("green: target met · red: target missed · blue: no target · black mark: the target")
+        .x_desc(t(
+            lang,
+            "green: target met · red: target missed · blue: no target · black mark: the target",
+            "绿色：达到目标 · 红色：未达到 · 蓝色：没有目标 · 黑色竖线：目标",
+        ))
         .label_style(("sans-serif", 13))
         .draw()?;
     for (i, &(_, x, target)) in bars.iter().enumerate() {
