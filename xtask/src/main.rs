@@ -199,9 +199,6 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
         fix: "read each failing test's message above: it names the cause. If a lesson prints other lines on purpose: cargo xtask record MODULE:: (it re-records the runs the chapters show and updates the snapshots), then review git diff",
         run: Box::new(move || {
             println!("\n$ cargo test --workspace --quiet");
-            if !found("python3") {
-                println!("note: no python3 on PATH: the tests that run Python check the Rust side only, and say SKIPPED");
-            }
             let (ok, passed, failed, names) = test_and_count(cargo(&test_root, &["test", "--workspace", "--quiet"]));
             test_counts.set((passed, failed));
             *test_failing.borrow_mut() = names;
@@ -289,11 +286,6 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
         println!("(those tests passed by skipping: install what is missing to run them)");
     }
     verdict
-}
-
-/// Whether `program --version` runs.
-fn found(program: &str) -> bool {
-    Command::new(program).arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
 /// Runs a `cargo test` command, echoing its output, and adds up the counts of

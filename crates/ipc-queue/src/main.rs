@@ -39,13 +39,15 @@ fn main() -> Result<(), Box<dyn Error>> {
 // ANCHOR: write
 fn write() -> Result<(), Box<dyn Error>> {
     die_with_parent()?; // if the parent goes, so do we (see lib.rs)
-                        // Our stdout is the queue, so we talk on stderr, whole lines at a time
-                        // (eprintln! may write a line in pieces, which the reader's could split).
+
+    // Our stdout is the queue, so we talk on stderr, whole lines at a time
+    // (eprintln! may write a line in pieces, which the reader's could split).
+    // Talk, not work: if nobody reads it (| head, lesson 4), we go on putting.
     let mut say = io::LineWriter::new(io::stderr());
-    writeln!(say, "write pid: {}", std::process::id())?;
+    let _ = writeln!(say, "write pid: {}", std::process::id());
     let mut q = Writer::new(io::stdout().lock());
     for value in ["A", "B", "C"] {
-        writeln!(say, "Put {value} into queue")?;
+        let _ = writeln!(say, "Put {value} into queue");
         q.put(value.as_bytes())?;
         q.flush()?; // a message still in our buffer is not in the queue
         thread::sleep(random_pause());
