@@ -7,7 +7,7 @@
 //! group). Where a lesson's children could end by themselves soon after their
 //! parent, the test stops them first (SIGSTOP): a stopped child cannot end by
 //! itself, so only the parent-death signal can end it, and the test shows
-//! whether it does.
+//! whether it does (see `spawn_under_sh` for the one other way it could end).
 
 use lesson_tests::{bin, number_after, root, run_command, spawn, Run};
 use std::process::Command;
@@ -166,14 +166,43 @@ fn kill(signal: &str, pid: u32) {
     let _ = Command::new("kill").args([format!("-{signal}"), pid.to_string()]).status();
 }
 
-/// Ends a stopped lesson with SIGTERM: delivered once it continues.
-fn terminate_stopped(p: lesson_tests::Spawned) -> Run {
-    p.signal("TERM");
-    p.signal("CONT");
-    let run = p.finish(); // fails if a child outlives the lesson
-    let signal = std::os::unix::process::ExitStatusExt::signal(&run.status);
-    assert_eq!(signal, Some(15), "{run}");
-    run
+/// Runs a lesson under `sh`, which stops itself once the lesson has ended.
+/// Why: when the lesson dies, its children's process group must not become
+/// orphaned while one of them is stopped, or the kernel would end them with
+/// SIGHUP itself (POSIX's rule for orphaned groups) and hide whether the
+/// parent-death signal did. The waiting `sh`, whose parent is this test,
+/// keeps the group attached.
+fn spawn_under_sh(lesson: &str) -> lesson_tests::Spawned {
+    let mut command = Command::new("sh");
+    command.args(["-c", r#""$0"; kill -STOP $$"#]).arg(bin(lesson));
+    spawn(command)
+}
+
+/// The lesson's pid: the child of `sh` that runs it.
+fn lesson_pid(sh: &lesson_tests::Spawned, lesson: &str) -> u32 {
+    let found = children(sh.pid()).into_iter().find(|(_, name)| name == lesson);
+    found.expect("the lesson runs under sh").0
+}
+
+/// Ends the stopped lesson with SIGTERM (delivered once it continues), waits
+/// until `sh` has reaped it and stopped itself, and checks that `children`,
+/// stopped, are gone all the same: only the parent-death signal ends a
+/// stopped process that nobody else signals. Then lets `sh` finish.
+fn terminate_and_check(sh: lesson_tests::Spawned, lesson: u32, children: &[u32]) {
+    kill("TERM", lesson);
+    kill("CONT", lesson);
+    let mut waits = 0;
+    while state(sh.pid()) != Some('T') {
+        waits += 1;
+        assert!(waits < 1_000_000, "sh never got past the lesson\n{sh}");
+        std::thread::yield_now();
+    }
+    for &pid in children {
+        let left = state(pid);
+        assert!(matches!(left, None | Some('Z')), "child {pid} outlived its parent: {left:?}");
+    }
+    sh.signal("CONT");
+    sh.finish().assert_success();
 }
 
 /// SIGTERM to ipc-queue's parent while its writer and reader run: the kernel
@@ -182,24 +211,21 @@ fn terminate_stopped(p: lesson_tests::Spawned) -> Run {
 #[test]
 fn ipc_queue_children_die_with_their_parent() {
     for attempt in 1..=3 {
-        let mut p = spawn(Command::new(bin("ipc-queue")));
-        let writer = number_after(&p.wait_for(|l| l.starts_with("write pid: ")), "write pid: ");
-        let reader = number_after(&p.wait_for(|l| l.starts_with("read pid: ")), "read pid: ");
+        let mut sh = spawn_under_sh("ipc-queue");
+        let writer = number_after(&sh.wait_for(|l| l.starts_with("write pid: ")), "write pid: ");
+        let reader = number_after(&sh.wait_for(|l| l.starts_with("read pid: ")), "read pid: ");
         let (writer, reader) = (writer.expect("writer pid"), reader.expect("reader pid"));
-        p.signal("STOP");
+        let lesson = lesson_pid(&sh, "ipc-queue");
+        kill("STOP", lesson);
         kill("STOP", writer);
         kill("STOP", reader);
         // The writer may have finished already (it puts 3 messages within 0.3 s);
         // the reader takes 0.2 s per message, so it is normally still there.
         if state(reader) != Some('T') {
             eprintln!("ipc_queue_children_die_with_their_parent: attempt {attempt}: too late");
-            drop(p);
             continue;
         }
-        terminate_stopped(p);
-        for pid in [writer, reader] {
-            assert!(matches!(state(pid), None | Some('Z')), "{pid} is still running");
-        }
+        terminate_and_check(sh, lesson, &[writer, reader]);
         return;
     }
     panic!("the reader was never caught running in 3 attempts");
@@ -210,12 +236,13 @@ fn ipc_queue_children_die_with_their_parent() {
 #[test]
 fn subprocess_sleep_dies_with_its_parent() {
     for attempt in 1..=3 {
-        let mut p = spawn(Command::new(bin("subprocess")));
-        p.wait_for(|l| l == "$ sleep 10  # timeout 500ms");
+        let mut sh = spawn_under_sh("subprocess");
+        sh.wait_for(|l| l == "$ sleep 10  # timeout 500ms");
+        let lesson = lesson_pid(&sh, "subprocess");
         // The lesson gives sleep 0.5 s, then kills it: find it before that.
         let mut sleep = None;
         for _ in 0..10_000 {
-            sleep = children(p.pid()).into_iter().find(|(_, name)| name == "sleep");
+            sleep = children(lesson).into_iter().find(|(_, name)| name == "sleep");
             if sleep.is_some() {
                 break;
             }
@@ -225,15 +252,13 @@ fn subprocess_sleep_dies_with_its_parent() {
             eprintln!("subprocess_sleep_dies_with_its_parent: attempt {attempt}: missed it");
             continue;
         };
-        p.signal("STOP");
+        kill("STOP", lesson);
         kill("STOP", sleep);
         if state(sleep) != Some('T') {
             eprintln!("subprocess_sleep_dies_with_its_parent: attempt {attempt}: too late");
-            drop(p);
             continue;
         }
-        terminate_stopped(p);
-        assert!(matches!(state(sleep), None | Some('Z')), "{sleep} is still running");
+        terminate_and_check(sh, lesson, &[sleep]);
         return;
     }
     panic!("the sleep was never caught running in 3 attempts");
