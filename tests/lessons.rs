@@ -3,6 +3,7 @@
 
 mod broker;
 mod distributed;
+mod exercises;
 mod faults;
 mod fork;
 mod gil_contrast;

@@ -8,9 +8,11 @@
 //! `cargo xtask bench [--quick]`         measure Rust against Python, write docs/*/benchmarks.md
 //! `cargo xtask book [--serve|--open|--check]`  the tutorial as two books (mdBook + Pagefind)
 //! `cargo xtask pictures [--record]`     redraw (or measure anew, then draw) the pictures drawn from data
+//! `cargo xtask exercise [NAME]`         the exercises, checked (see exercise.rs)
 
 mod book;
 mod docs;
+mod exercise;
 mod links;
 mod pictures;
 mod serve;
@@ -25,7 +27,8 @@ use std::time::Instant;
 
 const USAGE: &str = "usage: cargo xtask <check-all [--repeat N] | docs [--check] | \
                      record [FILTER] | run-all | bench [--quick] | \
-                     book [--serve | --open | --check] | pictures [--record]>";
+                     book [--serve | --open | --check] | pictures [--record] | \
+                     exercise [NAME] [--lang zh|en] [--solutions]>";
 
 /// What the command line asks for.
 enum Task {
@@ -36,6 +39,7 @@ enum Task {
     Bench { quick: bool },
     Book { mode: book::Mode },
     Pictures { record: bool },
+    Exercise { name: Option<String>, lang: Option<String>, solutions: bool },
     Help,
 }
 
@@ -55,6 +59,7 @@ fn parse() -> Result<Task, lexopt::Error> {
         "bench" => Task::Bench { quick: false },
         "book" => Task::Book { mode: book::Mode::Build },
         "pictures" => Task::Pictures { record: false },
+        "exercise" => Task::Exercise { name: None, lang: None, solutions: false },
         "help" => Task::Help,
         _ => return Err(format!("unknown command {command:?}").into()),
     };
@@ -82,6 +87,11 @@ fn parse() -> Result<Task, lexopt::Error> {
                 }
             }
             (Task::Pictures { record }, Long("record")) => *record = true,
+            (Task::Exercise { name: name @ None, .. }, Value(value)) => {
+                *name = Some(value.string()?)
+            }
+            (Task::Exercise { lang, .. }, Long("lang")) => *lang = Some(parser.value()?.string()?),
+            (Task::Exercise { solutions, .. }, Long("solutions")) => *solutions = true,
             (_, arg) => return Err(arg.unexpected()),
         }
     }
@@ -107,6 +117,24 @@ fn main() -> ExitCode {
         Task::Book { mode } => book::run(&root, mode),
         Task::Pictures { record: true } => pictures::record(&root),
         Task::Pictures { record: false } => docs::write(&root),
+        Task::Exercise { name, lang, solutions } => {
+            let lang = match exercise::Lang::pick(lang.as_deref()) {
+                Ok(lang) => lang,
+                Err(e) => {
+                    eprintln!("xtask: {e}\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            };
+            let from = if solutions {
+                exercise::Programs::Solutions
+            } else {
+                exercise::Programs::Starters
+            };
+            match name {
+                Some(name) => exercise::one(&root, &name, from, lang),
+                None => exercise::list(&root, from, lang),
+            }
+        }
         Task::Help => {
             println!("{USAGE}");
             Ok(())
@@ -227,6 +255,21 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
         run: Box::new(move || {
             println!("\n$ links: every relative link and #anchor in README.md and docs/");
             match links::check(&links_root) {
+                Ok(()) => true,
+                Err(Failure::Failed(msg)) => {
+                    eprintln!("{msg}");
+                    false
+                }
+            }
+        }),
+    });
+    let exercise_root = root.to_path_buf();
+    steps.push(Step {
+        name: "exercises",
+        fix: "read the messages above: a solution that fails its checks (cargo xtask exercise --solutions NAME), a starter that passes them, or a chapter that does not link its exercises",
+        run: Box::new(move || {
+            println!("\n$ cargo xtask exercise --solutions; cargo xtask exercise");
+            match exercise::check(&exercise_root) {
                 Ok(()) => true,
                 Err(Failure::Failed(msg)) => {
                     eprintln!("{msg}");
