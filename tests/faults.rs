@@ -166,6 +166,20 @@ fn kill(signal: &str, pid: u32) {
     let _ = Command::new("kill").args([format!("-{signal}"), pid.to_string()]).status();
 }
 
+/// Stops a process (SIGSTOP) and waits until it has stopped: true, or gone:
+/// false. A busy machine may take a while to schedule it to stop.
+fn stop(pid: u32) -> bool {
+    kill("STOP", pid);
+    for _ in 0..1_000_000 {
+        match state(pid) {
+            Some('T') => return true,
+            None | Some('Z') => return false,
+            _ => std::thread::yield_now(),
+        }
+    }
+    panic!("{pid} never stopped")
+}
+
 /// Runs a lesson under `sh`, which stops itself once the lesson has ended.
 /// Why: when the lesson dies, its children's process group must not become
 /// orphaned while one of them is stopped, or the kernel would end them with
@@ -225,12 +239,11 @@ fn ipc_queue_children_die_with_their_parent() {
         let reader = number_after(&sh.wait_for(|l| l.starts_with("read pid: ")), "read pid: ");
         let (writer, reader) = (writer.expect("writer pid"), reader.expect("reader pid"));
         let lesson = lesson_pid(&sh, "ipc-queue");
-        kill("STOP", lesson);
-        kill("STOP", writer);
-        kill("STOP", reader);
+        stop(lesson);
+        stop(writer);
         // The writer may have finished already (it puts 3 messages within 0.3 s);
         // the reader takes 0.2 s per message, so it is normally still there.
-        if state(reader) != Some('T') {
+        if !stop(reader) {
             eprintln!("ipc_queue_children_die_with_their_parent: attempt {attempt}: too late");
             continue;
         }
@@ -261,9 +274,8 @@ fn subprocess_sleep_dies_with_its_parent() {
             eprintln!("subprocess_sleep_dies_with_its_parent: attempt {attempt}: missed it");
             continue;
         };
-        kill("STOP", lesson);
-        kill("STOP", sleep);
-        if state(sleep) != Some('T') {
+        stop(lesson);
+        if !stop(sleep) {
             eprintln!("subprocess_sleep_dies_with_its_parent: attempt {attempt}: too late");
             continue;
         }
