@@ -423,14 +423,28 @@ pub fn panic_reports(stderr: &str) -> String {
 /// separately, and lines of two processes or threads can merge). None, after a
 /// note on stderr, where python3 is missing: the test then checks nothing more.
 pub fn python(script: &str) -> Option<Command> {
-    let found = Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !found {
-        eprintln!("python3 not found: skipping {script}");
+    if !python3_found() {
+        skipped(&format!("python3 not found, {script} not run"));
         return None;
     }
     let mut command = Command::new("python3");
     command.arg(root().join(script)).env_remove("PYTHONUNBUFFERED");
     Some(command)
+}
+
+/// Whether `python3` runs here. Python is optional: a test that needs it
+/// checks the Rust side without it and says so with [`skipped`].
+pub fn python3_found() -> bool {
+    Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+/// Says, on stderr even when the test passes, that the running test skipped
+/// part of its work and why. Not eprintln!, which the test runner captures
+/// and shows only for failing tests.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    let test = thread::current().name().unwrap_or("a test").to_string();
+    let _ = std::io::stderr().write_all(format!("SKIPPED in {test}: {why}\n").as_bytes());
 }
 
 /// Runs a lesson with `args` and then an argument that is not valid UTF-8

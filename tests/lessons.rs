@@ -4,6 +4,7 @@
 mod broker;
 mod distributed;
 mod exercises;
+mod faults;
 mod fork;
 mod gil_contrast;
 mod ipc_queue;

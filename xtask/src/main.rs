@@ -216,16 +216,20 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
             &["build", "--workspace", "--quiet"],
         ),
     ];
-    // The test step also adds up cargo test's counts, for the closing line.
+    // The test step also adds up cargo test's counts, for the closing line,
+    // and names the tests that failed, for the hint.
     let counts = Rc::new(Cell::new((0u64, 0u64)));
-    let (test_root, test_counts) = (root.to_path_buf(), Rc::clone(&counts));
+    let failing = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let (test_root, test_counts, test_failing) =
+        (root.to_path_buf(), Rc::clone(&counts), Rc::clone(&failing));
     steps.push(Step {
         name: "test",
-        fix: "read the failing test's message above. A lesson that now prints other lines: cargo xtask record (it re-records the runs the chapters show and updates the snapshots), then review git diff",
+        fix: "read each failing test's message above: it names the cause. If a lesson prints other lines on purpose: cargo xtask record MODULE:: (it re-records the runs the chapters show and updates the snapshots), then review git diff",
         run: Box::new(move || {
             println!("\n$ cargo test --workspace --quiet");
-            let (ok, passed, failed) = test_and_count(cargo(&test_root, &["test", "--workspace", "--quiet"]));
+            let (ok, passed, failed, names) = test_and_count(cargo(&test_root, &["test", "--workspace", "--quiet"]));
             test_counts.set((passed, failed));
+            *test_failing.borrow_mut() = names;
             ok
         }),
     });
@@ -313,6 +317,9 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
         println!();
         for (name, _, _, fix) in &failed {
             println!("{name} failed. To fix: {fix}");
+            if *name == "test" && !failing.borrow().is_empty() {
+                println!("failing tests: {}", failing.borrow().join(", "));
+            }
         }
         Err(fail(format!("{} of {} checks failed", failed.len(), results.len())))
     };
@@ -325,13 +332,23 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
 }
 
 /// Runs a `cargo test` command, echoing its output, and adds up the counts of
-/// its `test result:` lines. Returns (success, passed, failed).
-fn test_and_count(mut command: Command) -> (bool, u64, u64) {
-    let Ok(mut child) = command.stdout(Stdio::piped()).spawn() else { return (false, 0, 0) };
-    let (mut passed, mut failed) = (0, 0);
+/// its `test result:` lines. Returns (success, passed, failed, the names of
+/// the failed tests).
+fn test_and_count(mut command: Command) -> (bool, u64, u64, Vec<String>) {
+    let Ok(mut child) = command.stdout(Stdio::piped()).spawn() else {
+        return (false, 0, 0, Vec::new());
+    };
+    let (mut passed, mut failed, mut names) = (0, 0, Vec::new());
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             println!("{line}");
+            // `NAME --- FAILED` (--quiet), `test NAME ... FAILED` (otherwise).
+            let name = line
+                .strip_suffix(" --- FAILED")
+                .or_else(|| line.strip_prefix("test ").and_then(|l| l.strip_suffix(" ... FAILED")));
+            if let Some(name) = name {
+                names.push(name.trim().to_string());
+            }
             // test result: ok. 56 passed; 0 failed; 0 ignored; ...
             if let Some(rest) = line.strip_prefix("test result: ") {
                 for part in rest.split(';') {
@@ -348,7 +365,7 @@ fn test_and_count(mut command: Command) -> (bool, u64, u64) {
         }
     }
     let ok = child.wait().map(|s| s.success()).unwrap_or(false);
-    (ok, passed, failed)
+    (ok, passed, failed, names)
 }
 
 /// The benchmark lives in its own crate (bench/), so that its chart crate is

@@ -1,15 +1,22 @@
-//! Lesson `subprocess`: the note's `subprocess.call(['nslookup', ...])`, with
-//! `rustc`, then what scripts need next: captured output, a child's stdin fed
-//! while its stdout is read, a timeout, a missing program, and an exit code
-//! told apart from a signal. The children are programs every Unix has.
+//! Lesson `subprocess`: the note's `subprocess.call(['nslookup', ...])`, with `rustc`,
+//! then captured output, stdin fed while stdout is read, a timeout, a missing
+//! program, and an exit code told apart from a signal, with programs every Unix has.
 
 use std::error::Error;
 use std::io;
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
-use subprocess::{communicate, wait_timeout};
+use subprocess::{communicate, dies_with_us, wait_timeout};
 
 fn main() -> Result<(), Box<dyn Error>> {
+    // Output closed (`| head`) or full: end as a Unix tool does, not with a panic (lesson 4).
+    closed_output::install();
+    // ANCHOR: launcher
+    // A child started by dies_with_us() is this program until it execs (lib.rs).
+    if let Some(e) = subprocess::launcher() {
+        return Err(format!("cannot start the program: {e}").into());
+    }
+    // ANCHOR_END: launcher
     // ANCHOR: call
     // The note: show the command, run it (its output goes straight to our
     // stdout), show its exit code. A child killed by a signal has none.
@@ -44,8 +51,9 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // ANCHOR: timeout
     // run(..., timeout=0.5): when time is up, kill the child, then reap it.
+    // dies_with_us: if we are killed meanwhile, the kernel kills it too.
     println!("\n$ sleep 10  # timeout 500ms");
-    let mut child = Command::new("sleep").arg("10").spawn()?;
+    let mut child = dies_with_us("sleep")?.arg("10").spawn()?;
     match wait_timeout(&mut child, Duration::from_millis(500))? {
         Some(status) => println!("finished in time: {}", describe(status)),
         None => {
