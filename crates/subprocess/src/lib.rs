@@ -105,5 +105,28 @@ fn die_with(_parent: &OsStr) -> io::Result<()> {
 }
 // ANCHOR_END: dies_with_us
 
+// ANCHOR: describe
+/// check=True: anything but exit code 0 is an error (CalledProcessError).
+pub fn check(status: ExitStatus) -> Result<(), String> {
+    match status.success() {
+        true => Ok(()),
+        false => Err(format!("the child failed: {}", describe(status))),
+    }
+}
+
+/// How a child ended, in words: its exit code, or the signal that killed it.
+pub fn describe(status: ExitStatus) -> String {
+    #[cfg(unix)]
+    if let Some(number) = std::os::unix::process::ExitStatusExt::signal(&status) {
+        let name = nix::sys::signal::Signal::try_from(number).map_or("?", |s| s.as_str());
+        return format!("killed by signal {number} ({name})");
+    }
+    match status.code() {
+        Some(code) => format!("exit code {code}"),
+        None => status.to_string(),
+    }
+}
+// ANCHOR_END: describe
+
 #[cfg(all(test, unix))]
 mod tests;

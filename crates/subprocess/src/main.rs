@@ -4,9 +4,9 @@
 
 use std::error::Error;
 use std::io;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
-use subprocess::{communicate, dies_with_us, wait_timeout};
+use subprocess::{check, communicate, describe, dies_with_us, wait_timeout};
 
 fn main() -> Result<(), Box<dyn Error>> {
     // Output closed (`| head`) or full: end as a Unix tool does, not with a panic (lesson 4).
@@ -98,26 +98,3 @@ fn main() -> Result<(), Box<dyn Error>> {
     // ANCHOR_END: fail
     Ok(())
 }
-
-// ANCHOR: describe
-/// check=True: anything but exit code 0 is an error (CalledProcessError).
-fn check(status: ExitStatus) -> Result<(), String> {
-    match status.success() {
-        true => Ok(()),
-        false => Err(format!("the child failed: {}", describe(status))),
-    }
-}
-
-/// How a child ended, in words: its exit code, or the signal that killed it.
-fn describe(status: ExitStatus) -> String {
-    #[cfg(unix)]
-    if let Some(number) = std::os::unix::process::ExitStatusExt::signal(&status) {
-        let name = nix::sys::signal::Signal::try_from(number).map_or("?", |s| s.as_str());
-        return format!("killed by signal {number} ({name})");
-    }
-    match status.code() {
-        Some(code) => format!("exit code {code}"),
-        None => status.to_string(),
-    }
-}
-// ANCHOR_END: describe
