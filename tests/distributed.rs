@@ -1,6 +1,8 @@
 //! The distributed lesson: the demo's recorded run, then faults on 127.0.0.1
 //! with master and workers started separately: a worker killed mid-task, a
-//! wrong key, an impostor master, garbage and oversized frames, the master gone.
+//! wrong key, an impostor master, garbage and oversized frames, the master gone;
+//! and what the master survives: a flood of idle connections, a trickling peer,
+//! no file descriptors, no threads, a stopped worker, a worker that lies.
 
 use lesson_tests::{
     assert_output, assert_rejects_non_utf8, bin, group_lines, number_after, python,
@@ -137,10 +139,10 @@ fn killed_worker_task_goes_to_another_worker() {
     let results: Vec<&str> = master.lines().filter(|l| l.starts_with("Result: ")).collect();
     assert_eq!(results, expected_results(&put), "{master}");
     // The connection that lost its worker says so on stderr (here: in stdout),
-    // right after it put the task back.
+    // and why, then puts the task back: both before the task can be redone.
     let lost = [
-        format!("Task {first} goes back in the queue: its worker was lost."),
         "distributed: dropped 127.0.0.1:[port]: connection closed".to_string(),
+        format!("Task {first} goes back in the queue."),
     ];
     let lines: Vec<String> = ports(&master.stdout).lines().map(String::from).collect();
     assert!(lines.windows(2).any(|w| w == lost), "{master}");
@@ -197,8 +199,12 @@ fn worker_rejects_a_master_that_cannot_prove_the_key() {
 fn garbage_and_oversized_frames_drop_only_that_connection() {
     let (mut master, addr) = master(&["--tasks", "4"]);
     master.wait_for(|l| l == "Try get results...");
-    // A connection that never says a word: the master serves others meanwhile.
-    let silent = TcpStream::connect(&addr).expect("connect");
+    // A connection that reads the master's challenge and never says a word:
+    // the master serves others meanwhile.
+    let mut silent = connect(&addr);
+    silent.set_read_timeout(Some(HANG_LIMIT)).expect("timeout");
+    assert!(read_frame(&mut silent).starts_with(r#"{"Challenge":"#));
+    let silent_port = silent.local_addr().expect("local address").port();
 
     let frame = |body: &[u8]| [&(body.len() as u32).to_be_bytes()[..], body].concat();
     let attacks: [(Vec<u8>, &str); 5] = [
@@ -225,21 +231,21 @@ fn garbage_and_oversized_frames_drop_only_that_connection() {
         master.wait_for(|l| l.starts_with("distributed: dropped ") && l.contains(problem));
     }
 
-    // Meanwhile a real worker gets all the work done.
+    // The silent one leaves: the master reads the end of the stream.
+    drop(silent);
+    let silent = format!("distributed: dropped 127.0.0.1:{silent_port}: connection closed");
+    master.wait_for(|l| l == silent);
+
+    // A real worker gets all the work done.
     let worker = worker(&addr, &["--task-ms", "0"]).finish();
     worker.assert_success();
     assert_eq!(ran_tasks(&worker.stdout).len(), 4, "{worker}");
-    // The master waits for its last connection: closing it is the last thing
-    // it reports before it exits.
-    drop(silent);
     let master = master.finish();
     master.assert_success();
     let dropped: Vec<&str> = master.lines().filter(|l| l.starts_with("distributed: ")).collect();
     assert_eq!(dropped.len(), attacks.len() + 1, "{master}");
     assert!(dropped.iter().all(|l| l.starts_with("distributed: dropped 127.0.0.1:")), "{master}");
-    let last_two: Vec<&str> = master.stdout.lines().rev().take(2).collect();
-    assert_eq!(last_two[0], "master exit.", "{master}");
-    assert!(last_two[1].starts_with("distributed: dropped "), "{master}");
+    assert_eq!(master.lines().last(), Some("master exit."), "{master}");
 
     let command = "cargo run -p distributed -- master --listen 127.0.0.1:0 --tasks 4";
     assert_output!("distributed", "garbage", command, &master.stdout, ports);
@@ -263,6 +269,222 @@ fn workers_exit_with_one_line_when_the_master_goes_away() {
         format!("distributed: lost the master at {addr} (connection closed); worker exit.\n");
     assert_eq!(idle.stderr, line, "{idle}");
     drop(busy); // it sleeps in its task: dropping it kills it
+}
+
+// ---- What the master survives ------------------------------------------------
+
+/// A flood of connections that never say a word: the master takes at most its
+/// cap of them into a handshake, with a thread each, and refuses the rest at
+/// once. Its thread count stays bounded, a worker it serves gets the work done
+/// meanwhile, and the master finishes with the idle ones still open.
+#[test]
+#[cfg(target_os = "linux")]
+fn flood_of_idle_connections_keeps_threads_bounded() {
+    let (mut master, addr) = master(&["--tasks", "2"]);
+    let first = first_task(&mut master);
+    // One worker holds the first task for ten minutes; another does the second
+    // and waits for more.
+    let mut slow = worker(&addr, &["--task-ms", "600000"]);
+    slow.wait_for(|l| l.ends_with(&format!("] run task {first} * {first}...")));
+    let mut quick = worker(&addr, &["--task-ms", "0"]);
+    quick.wait_for(|l| l.contains("] run task "));
+
+    let flood: Vec<TcpStream> = (0..200).map(|_| connect(&addr)).collect();
+    let full = master.wait_for(|l| l.ends_with(" handshakes in progress: refusing connections"));
+    let cap = number_after(&full, "distributed: ").expect("the cap") as usize;
+    // main, the accept thread, one per worker that proved the key (2), at most
+    // `cap` handshakes, and a few spare for threads on their way out (a thread
+    // gives its place back just before it ends): not a thread per connection.
+    let threads = threads_of(master.pid());
+    assert!(threads <= cap + 8, "{threads} threads, for a cap of {cap}\n{master}");
+    // One more is told that it cannot come in now, and closed: `Busy`, then
+    // the end of the stream. (A worker says: the master is busy.)
+    let mut late = connect(&addr);
+    late.set_read_timeout(Some(HANG_LIMIT)).expect("timeout");
+    assert_eq!(read_frame(&mut late), r#""Busy""#);
+    assert_eq!(late.read(&mut [0; 1]).expect("the end of the stream"), 0);
+
+    // The slow worker dies; its task goes to the quick one, flood or not.
+    slow.signal("KILL");
+    slow.finish();
+    let master = master.finish(); // the flood still open
+    master.assert_success();
+    let quick = quick.finish();
+    quick.assert_success();
+    let put = puts(&master.stdout);
+    assert_eq!(sorted(ran_tasks(&quick.stdout)), sorted(put.clone()), "{quick}");
+    assert_eq!(results(&master.stdout), expected_results(&put), "{master}");
+    // Said once, not once per refused connection.
+    assert_eq!(master.lines().filter(|l| l.ends_with("refusing connections")).count(), 1);
+    drop(flood);
+}
+
+/// A peer that sends its handshake one byte a second would keep a master that
+/// bounds each read (not the whole handshake) waiting forever. Here the whole
+/// handshake has one deadline, and a peer still in its handshake does not keep
+/// a finished master alive.
+#[test]
+fn trickling_peer_is_dropped_at_the_deadline_and_holds_up_nothing() {
+    let (mut master, addr) = master(&["--tasks", "1"]);
+    master.wait_for(|l| l == "Try get results...");
+    let (port, first) = trickle(&addr);
+    let dropped = format!("distributed: dropped 127.0.0.1:{port}: no complete handshake within ");
+    master.wait_for(|l| l.starts_with(&dropped));
+
+    // Another one trickles while a worker finishes the work: the master exits
+    // without waiting for it. (Had it waited, the deadline would have dropped
+    // that peer too, with a line, before `master exit.`.) The worker is this
+    // test, with the lesson's library, so that the master finishes within
+    // moments of the trickler's connecting, however busy the machine is.
+    let mut worker = distributed::Worker::connect(addr.parse().expect("address"), KEY.as_bytes())
+        .expect("the worker connects");
+    let task = worker.next_task().expect("a task").expect("not done");
+    let (port, second) = trickle(&addr);
+    let square = u64::from(task.n) * u64::from(task.n);
+    worker.send_result(task.id, square).expect("send the result");
+    assert!(worker.next_task().expect("done").is_none());
+    let master = master.finish();
+    master.assert_success();
+    assert!(!master.stdout.contains(&format!("127.0.0.1:{port}:")), "{master}");
+    assert_eq!(master.lines().last(), Some("master exit."), "{master}");
+    // Each trickler stops when its connection is closed.
+    first.join().expect("first trickler");
+    second.join().expect("second trickler");
+}
+
+/// With no file descriptor left, every accept fails at once (EMFILE). The
+/// master says so once, with the cause, waits longer and longer before it
+/// tries again instead of spinning, and serves a worker once some are free.
+#[test]
+fn accept_failures_are_said_once_and_stop_nothing() {
+    // 12 descriptors: stdin, stdout, stderr, the listener, and 8 connections.
+    let (mut master, addr) = limited_master("ulimit -n 12", &[], &["--tasks", "3"]);
+    master.wait_for(|l| l == "Try get results...");
+    let idle: Vec<TcpStream> = (0..20).map(|_| connect(&addr)).collect();
+    let emfile = "distributed: cannot accept connections: Too many open files (os error 24); \
+                  will retry";
+    master.wait_for(|l| l == emfile);
+
+    // A worker knocks while no descriptor is free; then the idle peers leave.
+    let worker = worker(&addr, &["--task-ms", "0"]);
+    drop(idle);
+    let worker = worker.finish();
+    worker.assert_success();
+    let master = master.finish();
+    master.assert_success();
+    let put = puts(&master.stdout);
+    assert_eq!(sorted(ran_tasks(&worker.stdout)), sorted(put.clone()), "{worker}");
+    assert_eq!(results(&master.stdout), expected_results(&put), "{master}");
+    // Once per spell of failures: each `cannot accept` line is followed by an
+    // `accepting connections again` line before the next one.
+    let spells: Vec<&str> = master
+        .lines()
+        .filter(|l| l.starts_with("distributed: cannot accept") || l.contains("accepting"))
+        .collect();
+    for (i, line) in spells.iter().enumerate() {
+        let expected = if i % 2 == 0 { emfile } else { "distributed: accepting connections again" };
+        assert!(line.starts_with(expected), "{master}");
+    }
+}
+
+/// When no thread can start, the connection that needed one is closed, the
+/// cause is said once (EAGAIN: "Resource temporarily unavailable", not "timed
+/// out"), and the master goes on. To make thread starts fail as root (who is
+/// exempt from the process limit), each thread's stack is made 256 MiB with
+/// RUST_MIN_STACK and the address space capped at 640 MiB with `ulimit -v`:
+/// the accept thread and one connection's thread fit, a second does not.
+#[test]
+#[cfg(target_os = "linux")]
+fn thread_start_failure_closes_one_connection_not_the_master() {
+    let env = [("RUST_MIN_STACK", "268435456"), ("MALLOC_ARENA_MAX", "1")];
+    let (mut master, addr) = limited_master("ulimit -v 655360", &env, &["--tasks", "3"]);
+    master.wait_for(|l| l == "Try get results...");
+    let idle: Vec<TcpStream> = (0..3).map(|_| connect(&addr)).collect();
+    let eagain = "distributed: cannot start a thread for a connection: \
+                  Resource temporarily unavailable (os error 11)";
+    master.wait_for(|l| l == eagain);
+
+    // The idle peers leave; once the one that had a thread has lost it (the
+    // master is down to main and accept), a worker's thread fits again.
+    drop(idle);
+    wait_for_threads(master.pid(), 2);
+    let worker = worker(&addr, &["--task-ms", "0"]).finish();
+    worker.assert_success();
+    let master = master.finish();
+    master.assert_success();
+    let put = puts(&master.stdout);
+    assert_eq!(sorted(ran_tasks(&worker.stdout)), sorted(put.clone()), "{worker}");
+    assert_eq!(results(&master.stdout), expected_results(&put), "{master}");
+    assert_eq!(master.lines().filter(|l| l == &eagain).count(), 1, "{master}");
+    assert!(master.stdout.contains("distributed: threads start again"), "{master}");
+    assert!(!master.stdout.contains("timed out"), "{master}");
+}
+
+/// A worker stopped with SIGSTOP (a closed laptop lid, a long pause) keeps its
+/// connection open and its task in hand, and sends no more heartbeats: past
+/// the silence limit the master drops it and another worker does the task.
+#[test]
+fn stopped_worker_task_goes_to_another_worker() {
+    let (mut master, addr) = master(&["--tasks", "3"]);
+    let first = first_task(&mut master);
+    let mut stopped = worker(&addr, &["--task-ms", "600000"]);
+    stopped.wait_for(|l| l.ends_with(&format!("] run task {first} * {first}...")));
+    stopped.signal("STOP");
+
+    let other = worker(&addr, &["--task-ms", "0"]).finish();
+    other.assert_success();
+    let master = master.finish();
+    master.assert_success();
+    // Every task done exactly once by the other worker, every result right.
+    let put = puts(&master.stdout);
+    assert_eq!(sorted(ran_tasks(&other.stdout)), sorted(put.clone()), "{other}");
+    assert_eq!(results(&master.stdout), expected_results(&put), "{master}");
+    let requeued = [
+        "distributed: dropped 127.0.0.1:[port]: no heartbeat or result within 5 s".to_string(),
+        format!("Task {first} goes back in the queue."),
+    ];
+    let lines: Vec<String> = ports(&master.stdout).lines().map(String::from).collect();
+    assert!(lines.windows(2).any(|w| w == requeued), "{master}");
+    // SIGKILL works on a stopped process: nothing is left behind.
+    stopped.signal("KILL");
+    stopped.finish();
+
+    let command = "cargo run -p distributed -- master --listen 127.0.0.1:0 --tasks 3";
+    assert_output!("distributed", "stopped_worker", command, &master.stdout, ports);
+}
+
+/// The master knows each task's number, so it checks each square: a worker
+/// that answers wrong is dropped, and its task is done again by another.
+/// The liar is this test, a worker made with the lesson's own library.
+#[test]
+fn wrong_result_is_rejected_and_the_task_redone() {
+    let (mut master, addr) = master(&["--tasks", "3"]);
+    let first = first_task(&mut master);
+    let mut liar = distributed::Worker::connect(addr.parse().expect("address"), KEY.as_bytes())
+        .expect("the liar connects");
+    let task = liar.next_task().expect("a task").expect("not done");
+    assert_eq!(u64::from(task.n), first);
+    liar.send_result(task.id, 12345).expect("send the lie");
+    // The master hangs up on it.
+    let error = liar.next_task().expect_err("dropped");
+    assert!(error.message.starts_with("lost the master at "), "{error}");
+
+    let other = worker(&addr, &["--task-ms", "0"]).finish();
+    other.assert_success();
+    let master = master.finish();
+    master.assert_success();
+    let put = puts(&master.stdout);
+    assert_eq!(sorted(ran_tasks(&other.stdout)), sorted(put.clone()), "{other}");
+    assert_eq!(results(&master.stdout), expected_results(&put), "{master}");
+    let rejected = [
+        format!("distributed: dropped 127.0.0.1:[port]: wrong result {first} * {first} = 12345"),
+        format!("Task {first} goes back in the queue."),
+    ];
+    let lines: Vec<String> = ports(&master.stdout).lines().map(String::from).collect();
+    assert!(lines.windows(2).any(|w| w == rejected), "{master}");
+
+    let command = "cargo run -p distributed -- master --listen 127.0.0.1:0 --tasks 3";
+    assert_output!("distributed", "wrong_result", command, &master.stdout, ports);
 }
 
 /// The corrected Python pair from the chapter runs: a master and two workers.
@@ -309,10 +531,82 @@ fn python_master_and_workers_run_together() {
 fn master(args: &[&str]) -> (Spawned, String) {
     let mut command = stderr_joined(bin("distributed"));
     command.args(["master", "--listen", "127.0.0.1:0"]).args(args);
+    start_master(command)
+}
+
+/// Like [`master`], under a resource limit (`ulimit …`) that the shell sets
+/// just before it becomes the master: never in this test process.
+fn limited_master(limit: &str, env: &[(&str, &str)], args: &[&str]) -> (Spawned, String) {
+    let mut command = Command::new("sh");
+    command.args(["-c", &format!("{limit} && exec \"$0\" \"$@\" 2>&1")]);
+    command.arg(bin("distributed")).args(["master", "--listen", "127.0.0.1:0"]).args(args);
+    command.envs(env.iter().copied()).env_remove("RUST_BACKTRACE");
+    start_master(command)
+}
+
+fn start_master(command: Command) -> (Spawned, String) {
     let mut master = spawn_with_key(command);
     let line = master.wait_for(|l| l.starts_with("Master listening on "));
     let addr = line["Master listening on ".len()..].to_string();
     (master, addr)
+}
+
+/// Waits until the master has put its tasks, and returns the first one's number.
+fn first_task(master: &mut Spawned) -> u64 {
+    master.wait_for(|l| l == "Try get results...");
+    let first = master.wait_for(|l| l.starts_with("Put task "));
+    number_after(&first, "Put task ").expect("a task").into()
+}
+
+fn connect(addr: &str) -> TcpStream {
+    TcpStream::connect(addr).expect("connect")
+}
+
+/// A peer that reads the master's challenge, then sends a proof one byte a
+/// second, until the connection is closed. Returns its port and its thread.
+fn trickle(addr: &str) -> (u16, std::thread::JoinHandle<()>) {
+    let mut stream = connect(addr);
+    stream.set_read_timeout(Some(HANG_LIMIT)).expect("timeout");
+    let challenge = read_frame(&mut stream);
+    assert!(challenge.starts_with(r#"{"Challenge":"#), "{challenge}");
+    let port = stream.local_addr().expect("local address").port();
+    let zeros = format!("[{}]", ["0"; 32].join(","));
+    let proof = format!(r#"{{"Proof":{{"mac":{zeros},"nonce":{zeros}}}}}"#);
+    let frame = [&(proof.len() as u32).to_be_bytes()[..], proof.as_bytes()].concat();
+    let thread = std::thread::spawn(move || {
+        for byte in frame {
+            std::thread::sleep(Duration::from_secs(1));
+            // After the master closes, the first write may still succeed (the
+            // peer answers it with a reset); the next one fails.
+            if stream.write_all(&[byte]).is_err() {
+                return;
+            }
+        }
+    });
+    (port, thread)
+}
+
+/// The number of threads of process `pid`, from the kernel's own count.
+#[cfg(target_os = "linux")]
+fn threads_of(pid: u32) -> usize {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc/PID/status");
+    let threads = status.lines().find_map(|l| l.strip_prefix("Threads:"));
+    threads.and_then(|n| n.trim().parse().ok()).expect("a Threads: line")
+}
+
+/// Waits until process `pid` has at most `n` threads.
+#[cfg(target_os = "linux")]
+fn wait_for_threads(pid: u32, n: usize) {
+    let deadline = Instant::now() + HANG_LIMIT;
+    while threads_of(pid) > n {
+        assert!(Instant::now() < deadline, "process {pid} still has more than {n} threads");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The master's `Result:` lines, in order.
+fn results(stdout: &str) -> Vec<&str> {
+    stdout.lines().filter(|l| l.starts_with("Result: ")).collect()
 }
 
 fn worker(addr: &str, args: &[&str]) -> Spawned {

@@ -61,14 +61,21 @@ const FILTERS: [(&str, &str); 7] = [
 #[test]
 fn output() {
     let run = lesson(None);
-    // python3 is on the machines that run these tests; the no_python test
-    // shows what the lesson prints without it.
+    let rows = rows(&run);
+    // Python is optional. Without python3 the lesson says so and shows Rust
+    // alone (the no_python test snapshots that); the Rust rows still count.
+    if !lesson_tests::python3_found() {
+        lesson_tests::skipped("python3 not found: checked the Rust rows only, not the snapshot");
+        let missing = "Python: `python3` not found, so Rust only";
+        assert!(run.lines().any(|l| l.starts_with(missing)), "{run}");
+        assert_results(&run, &[&rows[0], &rows[1], &rows[2]]);
+        return;
+    }
     let about = run.lines().find(|l| l.starts_with("Python 3.")).expect("a Python line");
     assert!(
         about.contains("free-threaded build: yes") || about.contains("free-threaded build: no"),
         "{run}"
     );
-    let rows = rows(&run);
     assert_results(&run, &rows.each_ref().map(String::as_str));
     insta::with_settings!({filters => FILTERS.to_vec()}, {
         let (command, text) = ("cargo run -p gil-contrast", &run.stdout);

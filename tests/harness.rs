@@ -423,14 +423,28 @@ pub fn panic_reports(stderr: &str) -> String {
 /// separately, and lines of two processes or threads can merge). None, after a
 /// note on stderr, where python3 is missing: the test then checks nothing more.
 pub fn python(script: &str) -> Option<Command> {
-    let found = Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !found {
-        eprintln!("python3 not found: skipping {script}");
+    if !python3_found() {
+        skipped(&format!("python3 not found, {script} not run"));
         return None;
     }
     let mut command = Command::new("python3");
     command.arg(root().join(script)).env_remove("PYTHONUNBUFFERED");
     Some(command)
+}
+
+/// Whether `python3` runs here. Python is optional: a test that needs it
+/// checks the Rust side without it and says so with [`skipped`].
+pub fn python3_found() -> bool {
+    Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+/// Says, on stderr even when the test passes, that the running test skipped
+/// part of its work and why. Not eprintln!, which the test runner captures
+/// and shows only for failing tests.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    let test = thread::current().name().unwrap_or("a test").to_string();
+    let _ = std::io::stderr().write_all(format!("SKIPPED in {test}: {why}\n").as_bytes());
 }
 
 /// Runs a lesson with `args` and then an argument that is not valid UTF-8
@@ -524,4 +538,78 @@ pub fn stderr_joined(program: impl AsRef<std::ffi::OsStr>) -> Command {
     let mut command = Command::new("sh");
     command.args(["-c", "exec \"$0\" \"$@\" 2>&1"]).arg(program).env_remove("RUST_BACKTRACE");
     command
+}
+
+/// A run under `subreaper` (see [`run_reaped`]).
+#[derive(Debug)]
+pub struct Reaped {
+    /// The program's output, and its own exit status (not the wrapper's).
+    pub run: Run,
+    /// The program's pid (`run.pid` is the wrapper's, the group leader).
+    pub pid: u32,
+    /// Processes of the run that their parent never waited for: zombies left
+    /// behind, or children still running when their parent exited.
+    pub unreaped: Vec<u32>,
+    /// The program ran past the limit given to [`run_reaped_within`] and was killed.
+    pub hung: bool,
+}
+
+/// Like [`run_command`], with the program run under the `subreaper` binary of
+/// this crate, which adopts every process whose parent exits without waiting
+/// for it. So the run also tells which processes nobody reaped: a fact that
+/// disappears once the program exits, when init quietly reaps its zombies.
+/// (Linux only; elsewhere `unreaped` is always empty.)
+pub fn run_reaped(command: Command) -> Reaped {
+    run_reaped_within(command, None)
+}
+
+/// Like [`run_reaped`]; a program still running after `limit` is killed and
+/// reported as [`Reaped::hung`] (a bound, not a speed test: a program that
+/// waits for something that never comes fails then, not after [`HANG_LIMIT`]).
+pub fn run_reaped_within(command: Command, limit: Option<Duration>) -> Reaped {
+    // Cargo builds a package's binaries next to its integration tests' deps/.
+    let exe = std::env::current_exe().expect("current_exe");
+    let profile_dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let subreaper = profile_dir.join(format!("subreaper{}", std::env::consts::EXE_SUFFIX));
+    assert!(subreaper.exists(), "no {}: run `cargo build -p lesson-tests`", subreaper.display());
+    let mut wrapped = Command::new(subreaper);
+    if let Some(limit) = limit {
+        wrapped.args(["--limit".to_string(), limit.as_secs().max(1).to_string()]);
+    }
+    wrapped.arg(command.get_program()).args(command.get_args());
+    if let Some(dir) = command.get_current_dir() {
+        wrapped.current_dir(dir);
+    }
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => wrapped.env(key, value),
+            None => wrapped.env_remove(key),
+        };
+    }
+    let mut run = run_command(wrapped);
+    let mut report = None;
+    run.stderr = run
+        .stderr
+        .lines()
+        .filter(|line| match line.strip_prefix("subreaper: pid=") {
+            Some(rest) => {
+                report = Some(rest.to_string());
+                false
+            }
+            None => true,
+        })
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let report = report.unwrap_or_else(|| panic!("subreaper gave no report\n{run}"));
+    let field = |name: &str| {
+        report.split(' ').find_map(|f| f.strip_prefix(name)).unwrap_or_default().to_string()
+    };
+    let pid = report.split(' ').next().and_then(|p| p.parse().ok()).expect("subreaper: pid");
+    #[cfg(unix)]
+    {
+        let raw: i32 = field("status=").parse().expect("subreaper: status");
+        run.status = std::os::unix::process::ExitStatusExt::from_raw(raw);
+    }
+    let unreaped = field("unreaped=").split(',').filter_map(|p| p.parse().ok()).collect();
+    Reaped { run, pid, unreaped, hung: field("hung=") == "1" }
 }

@@ -4,6 +4,8 @@
 mod bench;
 mod broker;
 mod distributed;
+mod exercises;
+mod faults;
 mod fork;
 mod gil_contrast;
 mod ipc_queue;

@@ -8,6 +8,8 @@
 //! <!-- gen:file crates/fork/output/output.txt -->  a recorded real run (`cargo xtask record`)
 //! <!-- gen:lessons -->                        README's lesson table
 //! <!-- gen:chapters -->                       docs/README.md's chapter index
+//! <!-- gen:lang -->                           a chapter's language switch (first line;
+//!                                             `cargo xtask docs` adds it where missing)
 //! <!-- gen:end -->                            closes each of the above
 //! ```
 //!
@@ -102,9 +104,10 @@ fn expected(root: &Path) -> Result<(Files, Vec<String>), Failure> {
         }
         out.push((root.join("docs").join(lang).join("SUMMARY.md"), summary));
     }
+    out.extend(crate::pictures::expected(root)?);
     for path in with_markers {
-        let text = read(&path)?;
-        match fill(root, &lessons, &text) {
+        let text = crate::book::with_language_switch(root, &path, read(&path)?);
+        match fill(root, &lessons, &path, &text) {
             Ok(filled) => out.push((path, filled)),
             Err(e) => problems.push(format!("{}: {e}", rel(root, &path))),
         }
@@ -118,7 +121,7 @@ fn title(markdown: &str) -> String {
 }
 
 /// Replaces the body of every `<!-- gen:… -->` block with fresh content.
-fn fill(root: &Path, lessons: &[Lesson], text: &str) -> Result<String, String> {
+fn fill(root: &Path, lessons: &[Lesson], path: &Path, text: &str) -> Result<String, String> {
     let mut out = String::new();
     let mut lines = text.split_inclusive('\n');
     while let Some(line) = lines.next() {
@@ -131,7 +134,7 @@ fn fill(root: &Path, lessons: &[Lesson], text: &str) -> Result<String, String> {
         if !lines.by_ref().any(|l| l.trim_end() == END) {
             return Err(format!("no {END} after {}", line.trim_end()));
         }
-        out.push_str(&block(root, lessons, directive)?);
+        out.push_str(&block(root, lessons, path, directive)?);
         out.push_str(END);
         out.push('\n');
     }
@@ -143,7 +146,7 @@ fn directive(line: &str) -> Option<&str> {
     line.trim_end().strip_prefix(OPEN)?.strip_suffix(" -->").map(str::trim)
 }
 
-fn block(root: &Path, lessons: &[Lesson], directive: &str) -> Result<String, String> {
+fn block(root: &Path, lessons: &[Lesson], file: &Path, directive: &str) -> Result<String, String> {
     let (kind, arg) = directive.split_once(' ').unwrap_or((directive, ""));
     match kind {
         "file" => {
@@ -154,6 +157,8 @@ fn block(root: &Path, lessons: &[Lesson], directive: &str) -> Result<String, Str
             let text = fs::read_to_string(root.join(path)).map_err(|e| format!("{path}: {e}"))?;
             let body = excerpt(&text, anchor).map_err(|e| format!("{arg}: {e}"))?;
             let lang = match path.rsplit('.').next() {
+                // A listing the compiler must reject: mdBook and GitHub show it as Rust.
+                Some("rs") if path.contains("/rejected/") => "rust,compile_fail",
                 Some("rs") => "rust",
                 Some("py") => "python",
                 Some("toml") => "toml",
@@ -198,6 +203,7 @@ fn block(root: &Path, lessons: &[Lesson], directive: &str) -> Result<String, Str
             }
             Ok(t)
         }
+        "lang" => crate::book::language_switch(root, file),
         _ => Err(format!("unknown directive gen:{kind}")),
     }
 }
@@ -258,6 +264,9 @@ pub fn write(root: &Path) -> Result<(), Failure> {
     let (files, _) = expected(root)?;
     for (path, content) in files {
         if read(&path).ok().as_deref() != Some(content.as_str()) {
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).map_err(|e| fail(format!("{}: {e}", dir.display())))?;
+            }
             fs::write(&path, content).map_err(|e| fail(format!("{}: {e}", path.display())))?;
             println!("wrote {}", rel(root, &path));
         }

@@ -6,8 +6,16 @@
 //! `cargo xtask record [FILTER]`         record real runs for the chapters, then docs
 //! `cargo xtask run-all`                 run every lesson, in chapter order
 //! `cargo xtask bench [--quick]`         measure Rust against Python, write docs/*/benchmarks.md
+//! `cargo xtask book [--serve|--open|--check]`  the tutorial as two books (mdBook + Pagefind)
+//! `cargo xtask pictures [--record]`     redraw (or measure anew, then draw) the pictures drawn from data
+//! `cargo xtask exercise [NAME]`         the exercises, checked (see exercise.rs)
 
+mod book;
 mod docs;
+mod exercise;
+mod links;
+mod pictures;
+mod serve;
 mod skips;
 
 use std::cell::Cell;
@@ -18,7 +26,9 @@ use std::rc::Rc;
 use std::time::Instant;
 
 const USAGE: &str = "usage: cargo xtask <check-all [--repeat N] | docs [--check] | \
-                     record [FILTER] | run-all | bench [--quick]>";
+                     record [FILTER] | run-all | bench [--quick] | \
+                     book [--serve | --open | --check] | pictures [--record] | \
+                     exercise [NAME] [--lang zh|en] [--solutions]>";
 
 /// What the command line asks for.
 enum Task {
@@ -27,6 +37,9 @@ enum Task {
     Record { filter: Option<String> },
     RunAll,
     Bench { quick: bool },
+    Book { mode: book::Mode },
+    Pictures { record: bool },
+    Exercise { name: Option<String>, lang: Option<String>, solutions: bool },
     Help,
 }
 
@@ -44,6 +57,9 @@ fn parse() -> Result<Task, lexopt::Error> {
         "record" => Task::Record { filter: None },
         "run-all" => Task::RunAll,
         "bench" => Task::Bench { quick: false },
+        "book" => Task::Book { mode: book::Mode::Build },
+        "pictures" => Task::Pictures { record: false },
+        "exercise" => Task::Exercise { name: None, lang: None, solutions: false },
         "help" => Task::Help,
         _ => return Err(format!("unknown command {command:?}").into()),
     };
@@ -60,6 +76,22 @@ fn parse() -> Result<Task, lexopt::Error> {
                 *filter = Some(value.string()?)
             }
             (Task::Bench { quick }, Long("quick")) => *quick = true,
+            (
+                Task::Book { mode: mode @ book::Mode::Build },
+                Long(flag @ ("serve" | "open" | "check")),
+            ) => {
+                *mode = match flag {
+                    "serve" => book::Mode::Serve,
+                    "open" => book::Mode::Open,
+                    _ => book::Mode::Check,
+                }
+            }
+            (Task::Pictures { record }, Long("record")) => *record = true,
+            (Task::Exercise { name: name @ None, .. }, Value(value)) => {
+                *name = Some(value.string()?)
+            }
+            (Task::Exercise { lang, .. }, Long("lang")) => *lang = Some(parser.value()?.string()?),
+            (Task::Exercise { solutions, .. }, Long("solutions")) => *solutions = true,
             (_, arg) => return Err(arg.unexpected()),
         }
     }
@@ -82,6 +114,27 @@ fn main() -> ExitCode {
         Task::Record { filter } => record(&root, filter.as_deref()),
         Task::RunAll => run_all(&root),
         Task::Bench { quick } => bench(&root, if quick { &["--quick"] } else { &[] }),
+        Task::Book { mode } => book::run(&root, mode),
+        Task::Pictures { record: true } => pictures::record(&root),
+        Task::Pictures { record: false } => docs::write(&root),
+        Task::Exercise { name, lang, solutions } => {
+            let lang = match exercise::Lang::pick(lang.as_deref()) {
+                Ok(lang) => lang,
+                Err(e) => {
+                    eprintln!("xtask: {e}\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            };
+            let from = if solutions {
+                exercise::Programs::Solutions
+            } else {
+                exercise::Programs::Starters
+            };
+            match name {
+                Some(name) => exercise::one(&root, &name, from, lang),
+                None => exercise::list(&root, from, lang),
+            }
+        }
         Task::Help => {
             println!("{USAGE}");
             Ok(())
@@ -163,16 +216,20 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
             &["build", "--workspace", "--quiet"],
         ),
     ];
-    // The test step also adds up cargo test's counts, for the closing line.
+    // The test step also adds up cargo test's counts, for the closing line,
+    // and names the tests that failed, for the hint.
     let counts = Rc::new(Cell::new((0u64, 0u64)));
-    let (test_root, test_counts) = (root.to_path_buf(), Rc::clone(&counts));
+    let failing = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let (test_root, test_counts, test_failing) =
+        (root.to_path_buf(), Rc::clone(&counts), Rc::clone(&failing));
     steps.push(Step {
         name: "test",
-        fix: "read the failing test's message above. A lesson that now prints other lines: cargo xtask record (it re-records the runs the chapters show and updates the snapshots), then review git diff",
+        fix: "read each failing test's message above: it names the cause. If a lesson prints other lines on purpose: cargo xtask record MODULE:: (it re-records the runs the chapters show and updates the snapshots), then review git diff",
         run: Box::new(move || {
             println!("\n$ cargo test --workspace --quiet");
-            let (ok, passed, failed) = test_and_count(cargo(&test_root, &["test", "--workspace", "--quiet"]));
+            let (ok, passed, failed, names) = test_and_count(cargo(&test_root, &["test", "--workspace", "--quiet"]));
             test_counts.set((passed, failed));
+            *test_failing.borrow_mut() = names;
             ok
         }),
     });
@@ -183,6 +240,36 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
         run: Box::new(move || {
             println!("\n$ cargo xtask docs --check");
             match docs::check(&docs_root) {
+                Ok(()) => true,
+                Err(Failure::Failed(msg)) => {
+                    eprintln!("{msg}");
+                    false
+                }
+            }
+        }),
+    });
+    let links_root = root.to_path_buf();
+    steps.push(Step {
+        name: "links",
+        fix: "fix the links named above (relative to the file they are in; #anchors as mdBook makes them from headings)",
+        run: Box::new(move || {
+            println!("\n$ links: every relative link and #anchor in README.md and docs/");
+            match links::check(&links_root) {
+                Ok(()) => true,
+                Err(Failure::Failed(msg)) => {
+                    eprintln!("{msg}");
+                    false
+                }
+            }
+        }),
+    });
+    let exercise_root = root.to_path_buf();
+    steps.push(Step {
+        name: "exercises",
+        fix: "read the messages above: a solution that fails its checks (cargo xtask exercise --solutions NAME), a starter that passes them, or a chapter that does not link its exercises",
+        run: Box::new(move || {
+            println!("\n$ cargo xtask exercise --solutions; cargo xtask exercise");
+            match exercise::check(&exercise_root) {
                 Ok(()) => true,
                 Err(Failure::Failed(msg)) => {
                     eprintln!("{msg}");
@@ -230,6 +317,9 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
         println!();
         for (name, _, _, fix) in &failed {
             println!("{name} failed. To fix: {fix}");
+            if *name == "test" && !failing.borrow().is_empty() {
+                println!("failing tests: {}", failing.borrow().join(", "));
+            }
         }
         Err(fail(format!("{} of {} checks failed", failed.len(), results.len())))
     };
@@ -242,13 +332,23 @@ fn check_all(root: &Path, repeat: u32) -> Result<(), Failure> {
 }
 
 /// Runs a `cargo test` command, echoing its output, and adds up the counts of
-/// its `test result:` lines. Returns (success, passed, failed).
-fn test_and_count(mut command: Command) -> (bool, u64, u64) {
-    let Ok(mut child) = command.stdout(Stdio::piped()).spawn() else { return (false, 0, 0) };
-    let (mut passed, mut failed) = (0, 0);
+/// its `test result:` lines. Returns (success, passed, failed, the names of
+/// the failed tests).
+fn test_and_count(mut command: Command) -> (bool, u64, u64, Vec<String>) {
+    let Ok(mut child) = command.stdout(Stdio::piped()).spawn() else {
+        return (false, 0, 0, Vec::new());
+    };
+    let (mut passed, mut failed, mut names) = (0, 0, Vec::new());
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             println!("{line}");
+            // `NAME --- FAILED` (--quiet), `test NAME ... FAILED` (otherwise).
+            let name = line
+                .strip_suffix(" --- FAILED")
+                .or_else(|| line.strip_prefix("test ").and_then(|l| l.strip_suffix(" ... FAILED")));
+            if let Some(name) = name {
+                names.push(name.trim().to_string());
+            }
             // test result: ok. 56 passed; 0 failed; 0 ignored; ...
             if let Some(rest) = line.strip_prefix("test result: ") {
                 for part in rest.split(';') {
@@ -265,7 +365,7 @@ fn test_and_count(mut command: Command) -> (bool, u64, u64) {
         }
     }
     let ok = child.wait().map(|s| s.success()).unwrap_or(false);
-    (ok, passed, failed)
+    (ok, passed, failed, names)
 }
 
 /// The benchmark lives in its own crate (bench/), so that its dependencies are

@@ -12,6 +12,8 @@ use std::time::Duration;
 
 // ANCHOR: main
 fn main() -> ExitCode {
+    // Output closed (`| head`) or full: end as a Unix tool does, not with a panic (lesson 4).
+    closed_output::install();
     // The role first: the demo starts this same program again as its workers.
     let outcome = match cli::parse(std::env::args_os().skip(1)) {
         Ok(Role::Help) => {

@@ -10,7 +10,8 @@ use sha2::Sha256;
 use std::io::{Read, Write};
 use std::time::Duration;
 
-/// A peer must finish the handshake within this time, or it is dropped.
+/// A peer must finish the whole handshake within this time, or it is dropped
+/// (see [`crate::frame::Deadline`]).
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 // ANCHOR: handshake
@@ -31,8 +32,10 @@ pub fn check_worker(stream: &mut (impl Read + Write), key: &[u8]) -> Result<(), 
 
 /// The worker's side: prove the key, send our own challenge, check the answer.
 pub fn check_master(stream: &mut (impl Read + Write), key: &[u8]) -> Result<(), Error> {
-    let Msg::Challenge { nonce } = recv(stream)? else {
-        return Err(Error::bad("the master did not start with a challenge"));
+    let nonce = match recv(stream)? {
+        Msg::Challenge { nonce } => nonce,
+        Msg::Busy => return Err(Error::fail("the master is busy with other connections")),
+        _ => return Err(Error::bad("the master did not start with a challenge")),
     };
     let mine = random()?;
     send(stream, &Msg::Proof { mac: sign(key, b"worker", &nonce), nonce: mine })?;

@@ -15,6 +15,8 @@ use std::time::Duration;
 
 // ANCHOR: main
 fn main() -> ExitCode {
+    // Output closed (`| head`) or full: end as a Unix tool does, not with a panic (lesson 4).
+    closed_output::install();
     // The role comes first: the demo starts this same program as its workers.
     let outcome = match cli::parse(std::env::args_os().skip(1)) {
         Ok(Role::Help) => {
@@ -66,8 +68,9 @@ fn master(listen: SocketAddr, tasks: usize, key: &str, spawn: usize) -> Result<(
         let child = Command::new(std::env::current_exe()?)
             .args(["worker", "--connect", &addr.to_string()])
             .env(KEY_VAR, key)
-            .spawn()?;
-        master.watch(child);
+            .spawn()
+            .map_err(|e| Error::fail(format!("cannot start a worker: {e}")))?;
+        master.watch(child)?;
     }
 
     println!("Try get results...");

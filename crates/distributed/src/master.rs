@@ -1,10 +1,11 @@
 //! The master: a task queue and the results, shared by one thread per worker
 //! connection. A connection hands its worker one task at a time; if the worker
-//! is lost with a task in hand, the task goes back in the queue.
+//! is lost with a task in hand, goes silent, or answers wrong, the task goes
+//! back in the queue and the worker is dropped. Connections come in through
+//! [`crate::accept`].
 
-use crate::auth::{self, HANDSHAKE_TIMEOUT};
-use crate::frame::{recv, send, Msg};
-use crate::{Error, Task};
+use crate::frame::{recv, send, Deadline, Msg};
+use crate::{accept, say, Error, Task, SILENCE_LIMIT};
 use std::collections::VecDeque;
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -15,24 +16,25 @@ use std::thread::{self, JoinHandle};
 // ANCHOR: board
 /// What the master's threads share.
 #[derive(Default)]
-struct Board {
+pub(crate) struct Board {
     queue: VecDeque<Task>,     // waiting for a worker
     results: Vec<Option<u64>>, // by task id
     done: bool,                // every result is in: send the workers home
-    connections: usize,        // connection threads still running
+    pub handshakes: usize,     // connections still proving the key (capped)
+    pub connections: usize,    // workers that proved it, still served
     workers: usize,            // watched worker processes still running
 }
 
 /// The board behind a mutex, and one condition variable on which every thread
 /// that waits for a change of the board sleeps.
 #[derive(Default)]
-struct Shared {
+pub(crate) struct Shared {
     board: Mutex<Board>,
-    changed: Condvar,
+    pub changed: Condvar,
 }
 
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Board> {
+    pub fn lock(&self) -> MutexGuard<'_, Board> {
         // Poisoned only if a thread panicked holding the lock. None of ours
         // does, and none leaves the board half-changed, so go on with it.
         self.board.lock().unwrap_or_else(PoisonError::into_inner)
@@ -81,8 +83,11 @@ impl Master {
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared::default());
         let (board, key) = (Arc::clone(&shared), key.to_vec());
-        // Never joined: it blocks in accept() until the process exits.
-        thread::spawn(move || accept(&listener, &board, &key));
+        // Never joined: it accepts until the process exits.
+        thread::Builder::new()
+            .name("accept".into())
+            .spawn(move || accept::run(&listener, &board, &key))
+            .map_err(|e| Error::fail(format!("cannot start the accept thread: {e}")))?;
         Ok(Master { addr, shared, reapers: Vec::new() })
     }
 
@@ -120,21 +125,41 @@ impl Master {
     // ANCHOR_END: put_result
 
     /// Takes care of `child`, a worker process started by the caller: a thread
-    /// waits for it (reaps it) and wakes whoever waits on the board.
-    pub fn watch(&mut self, mut child: Child) {
-        self.shared.lock().workers += 1;
-        let shared = Arc::clone(&self.shared);
-        self.reapers.push(thread::spawn(move || {
-            let status = child.wait();
+    /// waits for it (reaps it) and wakes whoever waits on the board. If that
+    /// thread cannot start, the child is killed and reaped here, and the
+    /// error says why.
+    pub fn watch(&mut self, child: Child) -> Result<(), Error> {
+        let pid = child.id();
+        // Shared with the reaper, so that we still have the child if it never starts.
+        let child = Arc::new(Mutex::new(child));
+        let (theirs, shared) = (Arc::clone(&child), Arc::clone(&self.shared));
+        shared.lock().workers += 1;
+        let reaper = thread::Builder::new().name(format!("reap {pid}")).spawn(move || {
+            let status = theirs.lock().unwrap_or_else(PoisonError::into_inner).wait();
             shared.lock().workers -= 1;
             shared.changed.notify_all();
-            (child.id(), status)
-        }));
+            (pid, status)
+        });
+        match reaper {
+            Ok(reaper) => {
+                self.reapers.push(reaper);
+                Ok(())
+            }
+            Err(e) => {
+                let mut child = child.lock().unwrap_or_else(PoisonError::into_inner);
+                let _ = child.kill();
+                let _ = child.wait();
+                self.shared.lock().workers -= 1;
+                Err(Error::fail(format!("cannot start a thread to reap worker {pid}: {e}")))
+            }
+        }
     }
 
     /// Tells every connected worker that the work is done, waits until every
-    /// connection has ended and every watched worker has exited, and returns
-    /// their pids and exit statuses. Fails if one of them did not succeed.
+    /// worker's connection has ended and every watched worker has exited, and
+    /// returns their pids and exit statuses. Fails if one of them did not
+    /// succeed. Connections still in their handshake hold up nothing: they
+    /// end when the process does.
     pub fn shutdown(self) -> Result<Vec<(u32, ExitStatus)>, Error> {
         let mut board = self.shared.lock();
         board.done = true;
@@ -160,53 +185,74 @@ impl Master {
     }
 }
 
-// ANCHOR: accept
-/// One thread per connection, so that a slow or hostile peer holds up nobody.
-fn accept(listener: &TcpListener, shared: &Arc<Shared>, key: &[u8]) {
-    for stream in listener.incoming() {
-        let Ok(mut stream) = stream else { continue }; // e.g. reset before accept
-        let peer = stream.peer_addr().map_or("a peer".into(), |a| a.to_string());
-        shared.lock().connections += 1;
-        let (shared, key) = (Arc::clone(shared), key.to_vec());
-        thread::spawn(move || {
-            if let Err(e) = serve(&mut stream, &shared, &key) {
-                eprintln!("distributed: dropped {peer}: {e}");
-            }
-            shared.lock().connections -= 1;
-            shared.changed.notify_all();
-        });
-    }
-}
-// ANCHOR_END: accept
-
 // ANCHOR: serve
-/// One worker's connection: check its key, then hand it one task at a time.
-fn serve(stream: &mut TcpStream, shared: &Shared, key: &[u8]) -> Result<(), Error> {
-    stream.set_read_timeout(Some(HANDSHAKE_TIMEOUT))?;
-    auth::check_worker(stream, key)?;
-    stream.set_read_timeout(None)?; // a task may take long
+/// One worker's connection, once it has proved the key: hand it one task at a
+/// time. If the worker fails its task in any way, say so and why, put the task
+/// back in the queue, and drop the worker.
+pub(crate) fn serve(stream: &TcpStream, peer: &str, shared: &Shared) {
+    let mut stream = stream;
     loop {
-        let Some(task) = shared.next_task() else { return send(stream, &Msg::Done) };
-        let answer = send(stream, &Msg::Task(task)).and_then(|()| match recv(stream)? {
-            Msg::Result { id, square } if id == task.id => Ok(square),
-            other => {
-                Err(Error::bad(format!("expected the result of task {}, got {other:?}", task.id)))
+        let Some(task) = shared.next_task() else {
+            if let Err(e) = send(&mut stream, &Msg::Done) {
+                say(format_args!("dropped {peer}: {e}"));
             }
-        });
-        let mut board = shared.lock();
-        match answer {
-            // A task is held by one connection at a time, so no result can
-            // come twice; the check keeps "recorded once" true if that changed.
-            Ok(square) if board.results[task.id].is_none() => board.results[task.id] = Some(square),
-            Ok(_) => {}
+            return;
+        };
+        match send(&mut stream, &Msg::Task(task)).and_then(|()| result_of(stream, task)) {
+            Ok(square) => shared.record(task, square),
             Err(e) => {
-                println!("Task {} goes back in the queue: its worker was lost.", task.n);
-                board.queue.push_front(task);
-                shared.changed.notify_all();
-                return Err(e);
+                // Said before the task is back in the queue, so before its
+                // result can be printed.
+                say(format_args!("dropped {peer}: {e}"));
+                println!("Task {} goes back in the queue.", task.n);
+                shared.put_back(task);
+                return;
             }
         }
-        shared.changed.notify_all(); // wakes the master waiting for this result
+    }
+}
+
+impl Shared {
+    fn record(&self, task: Task, square: u64) {
+        let mut board = self.lock();
+        // A task is held by one connection at a time, so no result can come
+        // twice; the check keeps "recorded once" true if that changed.
+        if board.results[task.id].is_none() {
+            board.results[task.id] = Some(square);
+        }
+        self.changed.notify_all(); // wakes the master waiting for this result
+    }
+
+    fn put_back(&self, task: Task) {
+        self.lock().queue.push_front(task);
+        self.changed.notify_all(); // wakes the connections waiting for a task
     }
 }
 // ANCHOR_END: serve
+
+// ANCHOR: result_of
+/// Waits for the worker's result for `task`. While it works, the worker sends
+/// a heartbeat every second; each frame gives it SILENCE_LIMIT more. A worker
+/// that stops (SIGSTOP, a frozen machine) stops beating and is given up on.
+/// The master knows `n`, so it checks the square: a wrong one is a faulty
+/// worker, not a result.
+fn result_of(stream: &TcpStream, task: Task) -> Result<u64, Error> {
+    loop {
+        match recv(&mut Deadline::new(stream, SILENCE_LIMIT, "no heartbeat or result"))? {
+            Msg::Working { id } if id == task.id => continue,
+            Msg::Result { id, square } if id == task.id => {
+                let right = u64::from(task.n) * u64::from(task.n);
+                if square != right {
+                    let n = task.n;
+                    return Err(Error::bad(format!("wrong result {n} * {n} = {square}")));
+                }
+                return Ok(square);
+            }
+            other => {
+                let id = task.id;
+                return Err(Error::bad(format!("expected the result of task {id}, got {other:?}")));
+            }
+        }
+    }
+}
+// ANCHOR_END: result_of

@@ -15,6 +15,8 @@ const LIMIT: u64 = 200_000;
 const REPEAT: usize = 3;
 
 fn main() -> ExitCode {
+    // Output closed (`| head`) or full: end as a Unix tool does, not with a panic (lesson 4).
+    closed_output::install();
     // ANCHOR: rust
     let n = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = table::plural(n, "thread", "threads");

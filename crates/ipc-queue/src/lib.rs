@@ -101,9 +101,10 @@ fn read_whole(input: &mut impl Read, buf: &mut [u8]) -> io::Result<()> {
 /// `None`, because nobody else holds the write end: not the reader, and not
 /// this process, whose copy goes with `writer` at the end of this function.
 pub fn spawn_pair(mut writer: Command, mut reader: Command) -> io::Result<(Child, Child)> {
-    let mut read_side = reader.stdin(Stdio::piped()).spawn()?;
+    let parent = std::process::id().to_string(); // for die_with_parent()
+    let mut read_side = reader.env(PARENT_VAR, &parent).stdin(Stdio::piped()).spawn()?;
     let write_end = read_side.stdin.take().expect("stdin is piped");
-    match writer.stdout(write_end).spawn() {
+    match writer.env(PARENT_VAR, &parent).stdout(write_end).spawn() {
         Ok(write_side) => Ok((write_side, read_side)),
         Err(e) => {
             // No writer: stop the reader and reap it, rather than leave it behind.
@@ -114,6 +115,28 @@ pub fn spawn_pair(mut writer: Command, mut reader: Command) -> io::Result<(Child
     }
 }
 // ANCHOR_END: spawn_pair
+
+// ANCHOR: die_with_parent
+/// Where [`spawn_pair`] tells both children the pid of the parent that started them.
+pub const PARENT_VAR: &str = "IPC_QUEUE_PARENT";
+
+/// Makes this process go when its parent goes: Linux's parent-death signal
+/// (`prctl(PR_SET_PDEATHSIG)`) has the kernel send it SIGKILL the moment the
+/// parent exits, however it ends, SIGKILL included. The child asks for it
+/// itself, first thing. A parent that died before that is not noticed, so the
+/// child then checks that its parent is still the one that started it.
+pub fn die_with_parent() -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)?;
+        let parent = std::env::var(PARENT_VAR).ok();
+        if parent.is_some_and(|pid| pid != nix::unistd::getppid().to_string()) {
+            return Err(io::Error::other("the parent that started this process is gone"));
+        }
+    }
+    Ok(())
+}
+// ANCHOR_END: die_with_parent
 
 // ANCHOR: checked
 /// Puts `count` messages of `size` bytes (16 or more), flushing once at the

@@ -5,7 +5,7 @@
 //! same again, except that the parent lets the reader read to the end of the
 //! queue, and nothing is lost. The queue itself is in src/lib.rs.
 
-use ipc_queue::{spawn_pair, Reader, Writer};
+use ipc_queue::{die_with_parent, spawn_pair, Reader, Writer};
 use std::error::Error;
 use std::io::{self, BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
@@ -14,6 +14,8 @@ use std::{env, thread};
 
 // ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
+    // Output closed (`| head`) or full: end as a Unix tool does, not with a panic (lesson 4).
+    closed_output::install();
     // The `if __name__ == '__main__':` guard of lesson 2: the writer and the
     // reader are this program again, with a role word. Take the role first, and
     // refuse anything else: a child must never run the parent's code.
@@ -36,13 +38,16 @@ fn main() -> Result<(), Box<dyn Error>> {
 
 // ANCHOR: write
 fn write() -> Result<(), Box<dyn Error>> {
+    die_with_parent()?; // if the parent goes, so do we (see lib.rs)
+
     // Our stdout is the queue, so we talk on stderr, whole lines at a time
     // (eprintln! may write a line in pieces, which the reader's could split).
+    // Talk, not work: if nobody reads it (| head, lesson 4), we go on putting.
     let mut say = io::LineWriter::new(io::stderr());
-    writeln!(say, "write pid: {}", std::process::id())?;
+    let _ = writeln!(say, "write pid: {}", std::process::id());
     let mut q = Writer::new(io::stdout().lock());
     for value in ["A", "B", "C"] {
-        writeln!(say, "Put {value} into queue")?;
+        let _ = writeln!(say, "Put {value} into queue");
         q.put(value.as_bytes())?;
         q.flush()?; // a message still in our buffer is not in the queue
         thread::sleep(random_pause());
@@ -53,6 +58,7 @@ fn write() -> Result<(), Box<dyn Error>> {
 
 // ANCHOR: read
 fn read() -> Result<(), Box<dyn Error>> {
+    die_with_parent()?;
     println!("read pid: {}", std::process::id());
     let mut q = Reader::new(io::stdin().lock());
     while let Some(value) = q.get()? {

@@ -22,6 +22,8 @@ fn run_add(counter: &Mutex<u64>, times: u64) {
 // ANCHOR_END: run_add
 
 fn main() {
+    // Output closed (`| head`) or full: end as a Unix tool does, not with a panic (lesson 4).
+    closed_output::install();
     // ANCHOR: spawn
     // thread::spawn wants 'static data: a thread may outlive main's variables.
     // So the threads share the Mutex through an Arc, each owning one handle.

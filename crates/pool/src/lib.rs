@@ -10,6 +10,7 @@
 #![cfg(unix)]
 
 use std::io::{self, BufRead, BufReader, Write};
+use std::net::Shutdown;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::process::{Child, Command, ExitCode, ExitStatus, Stdio};
@@ -48,11 +49,13 @@ impl Task {
         let pid = std::process::id();
         match self {
             Task::RunProc(i) => {
-                println!("child {i} : {pid}");
+                // Not println!, which ends a process whose stdout is closed
+                // (lesson 4): the pool needs the task's value, not its line.
+                let _ = writeln!(io::stdout(), "child {i} : {pid}");
                 thread::sleep(RUN_PROC_TIME);
-                Ok(i * i)
+                square(i)
             }
-            Task::Square(i) => Ok(i * i),
+            Task::Square(i) => square(i),
             Task::Fail(i) => Err(format!("task {i} raised ValueError in worker {pid}")),
             Task::Die(_) => {
                 let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGKILL);
@@ -60,6 +63,12 @@ impl Task {
             }
         }
     }
+}
+
+/// i², or an error where it does not fit in a u64 (a request can carry any
+/// u64; in a debug build `i * i` would panic, in a release build wrap).
+fn square(i: u64) -> Result<u64, String> {
+    i.checked_mul(i).ok_or_else(|| format!("task {i}: {i} * {i} does not fit in 64 bits"))
 }
 // ANCHOR_END: task
 
@@ -171,11 +180,13 @@ impl Worker {
     /// our socket. Its stdout and stderr are ours, so its `println!` shows.
     fn start() -> io::Result<Worker> {
         let (ours, theirs) = UnixStream::pair()?;
+        let replies = BufReader::new(ours.try_clone()?);
         let child = Command::new(std::env::current_exe()?)
             .arg(WORKER)
             .stdin(Stdio::from(OwnedFd::from(theirs)))
-            .spawn()?;
-        Ok(Worker { child, replies: BufReader::new(ours.try_clone()?), requests: ours })
+            .spawn()
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot start a worker process: {e}")))?;
+        Ok(Worker { child, replies, requests: ours })
     }
 }
 // ANCHOR_END: start
@@ -201,12 +212,21 @@ impl Worker {
 
     /// Closes the socket, which tells the worker to exit, and reaps it.
     fn stop(mut self) -> String {
-        drop(self.requests);
-        drop(self.replies);
+        let _ = self.requests.shutdown(Shutdown::Both);
         match self.child.wait() {
             Ok(status) => describe(status),
             Err(e) => e.to_string(),
         }
+    }
+}
+
+impl Drop for Worker {
+    /// A worker dropped without `stop` (its driver thread could not start,
+    /// say) is stopped all the same: never left running, never a zombie.
+    /// After `stop` this does nothing new: `wait` returns the saved status.
+    fn drop(&mut self) {
+        let _ = self.requests.shutdown(Shutdown::Both);
+        let _ = self.child.wait();
     }
 }
 
@@ -236,11 +256,18 @@ impl Pool {
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
         let mut pool = Pool { jobs: Some(jobs), drivers: Vec::new() };
-        for _ in 0..n {
+        for i in 0..n {
             let worker = Worker::start()?;
             let queue = Arc::clone(&queue);
             let in_flight = in_flight.max(1);
-            pool.drivers.push(thread::spawn(move || drive(worker, &queue, in_flight)));
+            // Builder::spawn, not thread::spawn, which panics when the OS
+            // refuses a thread (a process limit, no memory): here that is an
+            // error, and dropping `pool` stops the workers already started.
+            let driver = thread::Builder::new().name(format!("pool driver {i}"));
+            let driver = driver.spawn(move || drive(worker, &queue, in_flight)).map_err(|e| {
+                io::Error::new(e.kind(), format!("cannot start a thread to drive worker {i}: {e}"))
+            })?;
+            pool.drivers.push(driver);
         }
         Ok(pool)
     }
@@ -287,7 +314,7 @@ impl Drop for Pool {
 /// fails, a new worker takes its place, and the tasks sent after that one go
 /// to the new worker (the dead one never started them).
 fn drive(worker: Worker, queue: &Mutex<Receiver<Job>>, in_flight: usize) -> usize {
-    let mut worker = Some(worker);
+    let mut worker: Result<Worker, io::Error> = Ok(worker);
     let mut started = 1;
     let mut batch: Vec<Job> = Vec::new();
     loop {
@@ -300,11 +327,14 @@ fn drive(worker: Worker, queue: &Mutex<Receiver<Job>>, in_flight: usize) -> usiz
             }
             batch.extend(queue.try_iter().take(in_flight - 1));
         }
-        let Some(w) = worker.as_mut() else {
-            for job in batch.drain(..) {
-                let _ = job.reply.send(Err("no worker process could be started".into()));
+        let w = match worker.as_mut() {
+            Ok(w) => w,
+            Err(e) => {
+                for job in batch.drain(..) {
+                    let _ = job.reply.send(Err(format!("no worker to run it: {e}")));
+                }
+                continue;
             }
-            continue;
         };
         let mut done = 0;
         if w.send(&batch).is_ok() {
@@ -316,21 +346,38 @@ fn drive(worker: Worker, queue: &Mutex<Receiver<Job>>, in_flight: usize) -> usiz
         }
         batch.drain(..done);
         if !batch.is_empty() {
-            // The worker died running batch[0]: reap it, fail that task, replace it.
+            // The worker died running batch[0]: replace it, reap it, fail that
+            // task. A replacement that cannot start keeps its error, which
+            // the tasks still queued for this driver get.
             let job = batch.remove(0);
-            let dead = worker.take().expect("a worker");
-            let pid = dead.child.id();
-            let how = dead.stop();
-            let task = job.task.number();
-            let _ =
-                job.reply.send(Err(format!("worker {pid} died ({how}) while running task {task}")));
-            worker = Worker::start().ok();
-            started += 1;
+            let replacement = Worker::start();
+            started += usize::from(replacement.is_ok());
+            if let Ok(dead) = std::mem::replace(&mut worker, replacement) {
+                let (pid, how, task) = (dead.child.id(), dead.stop(), job.task.number());
+                let error = format!("worker {pid} died ({how}) while running task {task}");
+                let _ = job.reply.send(Err(error));
+            }
         }
     }
-    if let Some(w) = worker {
+    if let Ok(w) = worker {
         w.stop();
     }
     started
 }
 // ANCHOR_END: drive
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A request may carry any u64. A square that does not fit is the task's
+    /// error, in debug and release builds alike, not a panic of the worker.
+    #[test]
+    fn a_square_too_large_is_an_error() {
+        let largest = u64::from(u32::MAX);
+        assert_eq!(Task::Square(largest).run(), Ok(largest * largest));
+        let error = "task 4294967296: 4294967296 * 4294967296 does not fit in 64 bits";
+        assert_eq!(Task::Square(largest + 1).run(), Err(error.to_string()));
+        assert_eq!(Task::from_line("square 18446744073709551616").map(Task::number), None);
+    }
+}

@@ -10,6 +10,8 @@ fn main() {
 
 #[cfg(unix)]
 fn main() -> std::process::ExitCode {
+    // Output closed (`| head`) or full: end as a Unix tool does, not with a panic (lesson 4).
+    closed_output::install();
     // ANCHOR: guard
     // A worker is this program started again by the pool with the argument
     // `worker`. It must serve tasks and do nothing else, so it takes its role
@@ -33,7 +35,7 @@ fn lesson() -> Result<(), String> {
 
     // ANCHOR: pool
     println!("parent: {}", std::process::id());
-    let mut p = Pool::new(4).map_err(|e| format!("cannot start the workers: {e}"))?;
+    let mut p = Pool::new(4).map_err(|e| format!("cannot start the pool: {e}"))?;
     let results: Vec<AsyncResult> = (0..6).map(|i| p.apply_async(Task::RunProc(i))).collect();
     // What Python's Pool hides: a task that raises (its error is lost unless
     // someone calls .get()), and a worker that dies (.get() would wait forever).
@@ -53,8 +55,8 @@ fn lesson() -> Result<(), String> {
     // ANCHOR: rayon
     // The same tasks on a pool of threads: no processes, no sockets, no copies.
     use rayon::prelude::*;
-    let threads =
-        rayon::ThreadPoolBuilder::new().num_threads(4).build().map_err(|e| e.to_string())?;
+    let threads = rayon::ThreadPoolBuilder::new().num_threads(4).build();
+    let threads = threads.map_err(|e| format!("cannot start rayon's threads: {e}"))?;
     println!("rayon: the same 6 tasks on up to 4 threads of this process");
     let values: Vec<u64> = threads.install(|| {
         (0..6u64)

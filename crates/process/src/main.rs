@@ -8,6 +8,8 @@ use std::time::Duration;
 
 // ANCHOR: guard
 fn main() -> ExitCode {
+    // Output closed (`| head`) or full: end as a Unix tool does, not with a panic (lesson 4).
+    closed_output::install();
     // Rust's `if __name__ == '__main__':`. A child is this same program started
     // again with a role word, and it takes its role before anything else runs.
     // Anything that is not a role is refused: it must never run the parent.
@@ -15,7 +17,7 @@ fn main() -> ExitCode {
         std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["run_proc", name] => run_proc(name),
-        ["sleeper"] => std::thread::sleep(Duration::from_secs(60)),
+        ["sleeper", parent] => sleeper(parent),
         [] => {
             if let Err(e) = parent() {
                 eprintln!("process: {e}");
@@ -36,6 +38,20 @@ fn run_proc(name: &str) {
     println!("child {name} : {}", std::process::id());
 }
 
+/// A child that would sleep for a minute, unless someone stops it. Should the
+/// parent die first, the kernel kills it: Linux's parent-death signal (lesson
+/// 4). A parent that died before it asked is not noticed, hence the check.
+#[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
+fn sleeper(parent: &str) {
+    #[cfg(target_os = "linux")]
+    if nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).is_err()
+        || nix::unistd::getppid().to_string() != parent
+    {
+        return;
+    }
+    std::thread::sleep(Duration::from_secs(60));
+}
+
 fn parent() -> Result<(), Box<dyn Error>> {
     println!("parent: {}", std::process::id());
 
@@ -45,7 +61,7 @@ fn parent() -> Result<(), Box<dyn Error>> {
     println!("parent: child test joined, exitcode = {}", exitcode(status));
 
     // A child that would sleep for a minute, unless someone stops it.
-    let mut p = start(&["sleeper"])?;
+    let mut p = start(&["sleeper", &std::process::id().to_string()])?;
     terminate(&mut p)?;
     let status = p.wait()?;
     println!("parent: child sleeper terminated, exitcode = {}", exitcode(status));

@@ -1,15 +1,22 @@
-//! Lesson `subprocess`: the note's `subprocess.call(['nslookup', ...])`, with
-//! `rustc`, then what scripts need next: captured output, a child's stdin fed
-//! while its stdout is read, a timeout, a missing program, and an exit code
-//! told apart from a signal. The children are programs every Unix has.
+//! Lesson `subprocess`: the note's `subprocess.call(['nslookup', ...])`, with `rustc`,
+//! then captured output, stdin fed while stdout is read, a timeout, a missing
+//! program, and an exit code told apart from a signal, with programs every Unix has.
 
 use std::error::Error;
 use std::io;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
-use subprocess::{communicate, wait_timeout};
+use subprocess::{check, communicate, describe, dies_with_us, wait_timeout};
 
 fn main() -> Result<(), Box<dyn Error>> {
+    // Output closed (`| head`) or full: end as a Unix tool does, not with a panic (lesson 4).
+    closed_output::install();
+    // ANCHOR: launcher
+    // A child started by dies_with_us() is this program until it execs (lib.rs).
+    if let Some(e) = subprocess::launcher() {
+        return Err(format!("cannot start the program: {e}").into());
+    }
+    // ANCHOR_END: launcher
     // ANCHOR: call
     // The note: show the command, run it (its output goes straight to our
     // stdout), show its exit code. A child killed by a signal has none.
@@ -44,8 +51,9 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // ANCHOR: timeout
     // run(..., timeout=0.5): when time is up, kill the child, then reap it.
+    // dies_with_us: if we are killed meanwhile, the kernel kills it too.
     println!("\n$ sleep 10  # timeout 500ms");
-    let mut child = Command::new("sleep").arg("10").spawn()?;
+    let mut child = dies_with_us("sleep")?.arg("10").spawn()?;
     match wait_timeout(&mut child, Duration::from_millis(500))? {
         Some(status) => println!("finished in time: {}", describe(status)),
         None => {
@@ -90,26 +98,3 @@ fn main() -> Result<(), Box<dyn Error>> {
     // ANCHOR_END: fail
     Ok(())
 }
-
-// ANCHOR: describe
-/// check=True: anything but exit code 0 is an error (CalledProcessError).
-fn check(status: ExitStatus) -> Result<(), String> {
-    match status.success() {
-        true => Ok(()),
-        false => Err(format!("the child failed: {}", describe(status))),
-    }
-}
-
-/// How a child ended, in words: its exit code, or the signal that killed it.
-fn describe(status: ExitStatus) -> String {
-    #[cfg(unix)]
-    if let Some(number) = std::os::unix::process::ExitStatusExt::signal(&status) {
-        let name = nix::sys::signal::Signal::try_from(number).map_or("?", |s| s.as_str());
-        return format!("killed by signal {number} ({name})");
-    }
-    match status.code() {
-        Some(code) => format!("exit code {code}"),
-        None => status.to_string(),
-    }
-}
-// ANCHOR_END: describe

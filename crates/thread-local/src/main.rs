@@ -40,6 +40,8 @@ fn worker(num: usize) -> String {
 }
 
 fn main() {
+    // Output closed (`| head`) or full: end as a Unix tool does, not with a panic (lesson 4).
+    closed_output::install();
     // The note's loop. The workers run in whatever order the OS picks; each
     // returns its line instead of printing it, and main prints the lines in
     // the order it joins the threads: the same order every run.

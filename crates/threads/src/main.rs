@@ -13,6 +13,8 @@ fn run_thread() {
 }
 
 fn main() -> std::io::Result<()> {
+    // Output closed (`| head`) or full: end as a Unix tool does, not with a panic (lesson 4).
+    closed_output::install();
     println!("Main Thread");
     // Builder::spawn returns an io::Result (the OS may refuse a new thread);
     // thread::spawn would panic instead.

@@ -9,6 +9,8 @@ use std::thread;
 use std::time::Duration;
 
 fn main() {
+    // Output closed (`| head`) or full: end as a Unix tool does, not with a panic (lesson 4).
+    closed_output::install();
     // ANCHOR: deadlock
     let a = Arc::new(Mutex::new(()));
     let b = Arc::new(Mutex::new(()));
