@@ -42,6 +42,7 @@ pub fn play(role: &str, args: &[String]) -> Result<ExitCode, String> {
 /// The writer's stdout as a plain file: `io::stdout()` is line-buffered and
 /// would cut the messages at every newline byte into separate writes.
 fn write(kind: &str, count: u64, size: usize) -> io::Result<()> {
+    ipc_queue::die_with_parent()?; // no queue process outlives the benchmark
     let out = File::from(io::stdout().as_fd().try_clone_to_owned()?);
     match kind {
         "raw" => ipc_queue::write_raw(out, count, size),
@@ -55,6 +56,7 @@ fn write(kind: &str, count: u64, size: usize) -> io::Result<()> {
 
 /// The reader's stdin as a plain file: the queue's reader has its own buffer.
 fn read(kind: &str, count: u64, size: usize) -> io::Result<()> {
+    ipc_queue::die_with_parent()?;
     let input = File::from(io::stdin().as_fd().try_clone_to_owned()?);
     match kind {
         "raw" => ipc_queue::read_raw(input, count, size),
