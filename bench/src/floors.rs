@@ -10,9 +10,10 @@ use std::ptr::null_mut;
 /// fork copies only the calling thread: a lock another thread held at that
 /// moment would stay locked in the child. The benchmark forks only after
 /// joining every thread it started; this checks it. (A joined thread may
-/// linger in /proc for a moment.)
+/// linger in /proc for a moment, and rayon's threads end a moment after
+/// their pool.)
 pub fn single_threaded() -> Result<(), String> {
-    for _ in 0..100 {
+    for _ in 0..2000 {
         match std::fs::read_dir("/proc/self/task").map(|d| d.count()) {
             Ok(1) | Err(_) => return Ok(()),
             Ok(_) => std::thread::sleep(std::time::Duration::from_millis(1)),

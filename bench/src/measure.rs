@@ -261,28 +261,46 @@ pub fn run_all(c: &Config) -> Results {
     let (py, load_before) = (Python::new(c), system::load_average());
     system::set_patience(c.patience);
     let raised = system::raise_priority();
-    let mut others = Vec::new();
-    let mut group = |name: &'static str, reps: usize, each: &mut dyn FnMut()| {
-        let (wall, busy) = system::kept_so_far();
-        for rep in 1..=reps {
-            system::progress(&format!("{name}: repetition {rep} of {reps}"));
-            system::settle();
-            each();
-        }
-        let (wall_now, busy_now) = system::kept_so_far();
-        others.push((name, (busy_now - busy) as f64 / (wall_now - wall).max(1) as f64));
-    };
-    // Starts first: fork needs the benchmark alone, before any pool.
     let (mut starts, mut queues, mut pools) = (Starts::new(), Queues::new(), Pools::new());
     let (mut threads, mut memory, mut cpu) = (Threads::new(), Memory::new(), Cpu::new());
-    // One core: what starts and what queues cost, not the cross-core wake-ups.
-    group("start", c.reps + 1, &mut || system::on_one_core(|| starts.sample(c, &py)));
-    group("queue", c.reps + 1, &mut || system::on_one_core(|| queues.sample(c, &py)));
-    group("pool", c.reps + 1, &mut || pools.sample(c, &py));
-    group("threads", c.reps + 1, &mut || threads.sample(c, &py));
-    group("memory", 3, &mut || memory.sample(&py));
-    // Python's part of the CPU-bound job takes seconds: fewer repetitions.
-    group("cpu", c.reps.min(5), &mut || cpu.sample(c, &py));
+    // Starts come first, all their rounds: fork needs the benchmark alone,
+    // and its cost grows with the forking process, which the pools and their
+    // threads make larger. Then the run goes round the other groups; each
+    // takes a sample of each of its figures per round, the first round being
+    // the warm-up. A group of fewer repetitions (Python's CPU-bound job takes
+    // seconds) takes its turns spread over the rounds. Starts and queues run
+    // on one core: what they cost, not the cross-core wake-ups.
+    let rounds = c.reps + 1;
+    let names = ["start", "queue", "pool", "threads", "memory", "cpu"];
+    let mut groups: [(usize, &mut dyn FnMut()); 6] = [
+        (rounds, &mut || system::on_one_core(|| starts.sample(c, &py))),
+        (rounds, &mut || system::on_one_core(|| queues.sample(c, &py))),
+        (rounds, &mut || pools.sample(c, &py)),
+        (rounds, &mut || threads.sample(c, &py)),
+        (3, &mut || memory.sample(&py)),
+        (c.reps.min(5), &mut || cpu.sample(c, &py)),
+    ];
+    // Per group: wall time of its kept samples, CPU time others took meanwhile.
+    let mut load = [(0, 0); 6];
+    let turns =
+        (1..=rounds).map(|round| (round, 0..1)).chain((1..=rounds).map(|round| (round, 1..6)));
+    for (round, which) in turns {
+        for i in which {
+            let (reps, sample) = &mut groups[i];
+            if round * *reps / rounds > (round - 1) * *reps / rounds {
+                system::progress(&format!("round {round} of {rounds}: {}", names[i]));
+                system::settle();
+                let (wall, busy) = system::kept_so_far();
+                sample();
+                let (wall_now, busy_now) = system::kept_so_far();
+                load[i] = (load[i].0 + wall_now - wall, load[i].1 + busy_now - busy);
+            }
+        }
+    }
+    drop(groups);
+    let others = names.into_iter().zip(load);
+    let others = others.map(|(name, (wall, busy))| (name, busy as f64 / wall.max(1) as f64));
+    let others = others.collect();
     system::progress(&format!("measured in {:.0} s", started.elapsed().as_secs_f64()));
     let (machine, python, quiet) =
         (system::machine(load_before), py.about.clone(), system::quiet_record());

@@ -175,6 +175,7 @@ impl Page {
             ("command", command.to_string()),
             ("cores", c.cores.to_string()),
             ("reps", c.reps.to_string()),
+            ("rounds", (c.reps + 1).to_string()),
             ("cpu_reps", c.reps.min(5).to_string()),
             ("budget", format!("{} ms", c.budget.as_millis())),
             ("patience", format!("{} s", c.patience.as_secs())),
