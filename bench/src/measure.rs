@@ -223,7 +223,7 @@ group!(
     /// thread-local value, accessed again and again by one thread.
     Threads "threads" {
         Median Unit::Rate => std_mutex parking_lot atomic py_lock;
-        Min Unit::Time => local local_crate py_local;
+        Median Unit::Time => local local_crate py_local;
     }
 );
 group!(
