@@ -128,8 +128,9 @@ impl Page {
                     word("unmeasured")
                 }
             };
-            if let (Unit::Bandwidth(_), Ok(v)) = (series.unit, series.value()) {
-                page.set(&format!("t.{key}"), amount(Unit::Time, v)); // per message
+            if let Ok(v) = series.value() {
+                page.set(&format!("v.{key}"), amount(series.unit, v)); // for prose: no spread
+                page.set(&format!("t.{key}"), amount(Unit::Time, v)); // per operation
             }
             page.set(&key, cell);
         }
