@@ -101,10 +101,10 @@ fn worker(url: &str, task_ms: u64) -> Result<(), Error> {
     let mut queue = Queue::connect(url)?;
     let me = queue.register()?; // a number from Redis, unique across machines
     let _heartbeat = Heartbeat::start(url, me)?; // a thread, until dropped
-                                                 // Not println!, which ends a process whose stdout is closed (lesson 4):
-                                                 // a worker's lines are talk, its work goes to Redis.
-    let mut say = io::stdout();
     let pid = std::process::id();
+    // Not println!, which ends a process whose stdout is closed (lesson 4):
+    // a worker's lines are talk, its work goes to Redis.
+    let mut say = io::stdout();
     let _ = writeln!(say, "[worker {me}] pid {pid}, connected to Redis at {}", queue.server());
 
     // BLMOVE: the task moves from the queue to this worker's own list.

@@ -58,7 +58,7 @@ pub const LAUNCHER: &str = "--die-with-parent";
 
 /// The exit status of a launcher that found no `program` to run, as a shell's
 /// for "command not found".
-pub const NOT_FOUND: i32 = 127;
+pub const NOT_FOUND: u8 = 127;
 
 /// A `Command` for `program` (add its arguments as usual) that dies with this
 /// process: this program again, in the launcher role.
@@ -96,7 +96,7 @@ impl Launch {
             std::os::unix::process::CommandExt::exec(Command::new(&self.program).args(&self.args));
         #[cfg(not(unix))]
         let e = std::io::Error::other("no exec on this system");
-        let code = if e.kind() == std::io::ErrorKind::NotFound { NOT_FOUND as u8 } else { 1 };
+        let code = if e.kind() == std::io::ErrorKind::NotFound { NOT_FOUND } else { 1 };
         Error { code, message: format!("cannot run {}: {e}", self.program.to_string_lossy()) }
     }
 }

@@ -107,7 +107,7 @@ impl Server {
     /// or the launcher's exit status (no log: it never became redis-server).
     fn failed(&mut self, line: String) -> Error {
         match self.child.wait() {
-            Ok(status) if status.code() == Some(parent::NOT_FOUND) => Error::bad(INSTALL),
+            Ok(status) if status.code() == Some(parent::NOT_FOUND.into()) => Error::bad(INSTALL),
             Ok(status) if line.is_empty() => {
                 Error::fail(format!("redis-server did not start: {status}"))
             }
