@@ -32,7 +32,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("distributed: {e}");
+            distributed::say(&e); // "distributed: {e}" in one write (lib.rs)
             ExitCode::from(e.code)
         }
     }
