@@ -1,7 +1,6 @@
-//! Lesson `broker` (消息代理): lesson 10's job on Redis. The master puts
-//! tasks, workers square them, the master collects the results. A task may
-//! run twice (a dead worker's task goes back) but is never lost, and each
-//! result counts once. The queue, heartbeat and reaper are in lib.rs.
+//! Lesson `broker` (消息代理): lesson 10's job on Redis. A task may run twice
+//! (a dead worker's task goes back) but is never lost, and each result counts
+//! once. The queue, heartbeat and reaper are in lib.rs.
 
 use broker::cli::{self, Role};
 use broker::server::Server;
