@@ -6,6 +6,7 @@
 //! check-all` says so loudly); with BROKER_REQUIRE_REDIS=1 (CI sets it) a
 //! missing redis-server fails them instead.
 
+use lesson_tests::job::{expected_results, puts, ran_tasks, sorted};
 use lesson_tests::{
     assert_output, assert_rejects_non_utf8, bin, group_lines, number_after, python,
     replace_numbers, run_command, spawn, Run, Spawned,
@@ -426,29 +427,6 @@ impl TestRedis {
         self.server.signal("TERM");
         self.server.finish()
     }
-}
-
-/// The numbers of the `Put task N...` lines, in order.
-fn puts(text: &str) -> Vec<u32> {
-    text.lines()
-        .filter_map(|l| l.strip_prefix("Put task ")?.strip_suffix("...")?.parse().ok())
-        .collect()
-}
-
-/// The numbers of the workers' `run task N * N...` lines.
-fn ran_tasks(text: &str) -> Vec<u32> {
-    text.lines()
-        .filter_map(|l| l.split_once("] run task ")?.1.split(' ').next()?.parse().ok())
-        .collect()
-}
-
-fn expected_results(put: &[u32]) -> Vec<String> {
-    put.iter().map(|&n| format!("Result: {n} * {n} = {}", u64::from(n) * u64::from(n))).collect()
-}
-
-fn sorted(mut v: Vec<u32>) -> Vec<u32> {
-    v.sort_unstable();
-    v
 }
 
 /// Port numbers (after `127.0.0.1:`) change with every run.
