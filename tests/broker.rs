@@ -6,6 +6,7 @@
 //! check-all` says so loudly); with BROKER_REQUIRE_REDIS=1 (CI sets it) a
 //! missing redis-server fails them instead.
 
+use lesson_tests::job::{expected_results, puts, ran_tasks, sorted};
 use lesson_tests::{
     assert_output, assert_rejects_non_utf8, bin, group_lines, number_after, python,
     replace_numbers, run_command, spawn, Run, Spawned,
@@ -18,7 +19,7 @@ const PASSWORD: &str = "test-password-not-secret";
 
 /// Whether redis-server is on PATH. If not, the caller skips its test, after
 /// a note (or fails, under BROKER_REQUIRE_REDIS=1).
-fn redis_installed(test: &str) -> bool {
+pub(crate) fn redis_installed(test: &str) -> bool {
     let found = Command::new("redis-server").arg("--version").output();
     if found.is_ok_and(|o| o.status.success()) {
         return true;
@@ -258,6 +259,90 @@ fn no_redis_server_says_how_to_install_it() {
     }
 }
 
+/// The runs chapter 11 shows, as chapter 4 shows ipc-queue's: the demo piped
+/// into `head -1` ends at its next line, killed by SIGPIPE (141), and on a
+/// full disk says so in one line (status 1). Either way its redis-server and
+/// workers go with it, which `run_command` checks (no process of the run left).
+#[test]
+fn closed_output_ends_the_demo_and_its_children() {
+    if !redis_installed("closed_output_ends_the_demo_and_its_children") {
+        return;
+    }
+    let mut command = Command::new("bash");
+    command.args(["-c", r#""$0" | head -1; echo "${PIPESTATUS[@]}""#]).arg(bin("broker"));
+    command.env_remove("REDIS_URL").env_remove("RUST_BACKTRACE");
+    let run = run_command(command);
+    let lines: Vec<&str> = run.lines().collect();
+    assert!(lines[0].starts_with("Started redis-server on 127.0.0.1:"), "{run}");
+    assert_eq!(lines[1..], ["141 0"], "{run}");
+    assert_eq!(run.stderr, "", "{run}");
+    let shown = "cargo run -q -p broker | head -1; echo ${PIPESTATUS[@]}";
+    assert_output!("broker", "head", shown, &run.stdout, ports);
+
+    let mut command = Command::new("sh");
+    command.args(["-c", r#"{ "$0" > /dev/full; echo $?; } 2>&1"#]).arg(bin("broker"));
+    command.env_remove("REDIS_URL").env_remove("RUST_BACKTRACE");
+    let run = run_command(command);
+    let line = "broker: cannot write to stdout: No space left on device (os error 28)";
+    assert_eq!(run.stdout, format!("{line}\n1\n"), "{run}");
+    let shown = "cargo run -q -p broker > /dev/full; echo $?";
+    assert_output!("broker", "full", shown, &run.stdout, str::to_string);
+}
+
+/// SIGKILL to the demo while its workers run: no code of the master runs, no
+/// `Drop`, yet its redis-server and both workers go, killed by the kernel
+/// (their parent-death signal). `finish` fails the test if any is left.
+/// (tests/faults.rs does the same with SIGTERM, every child stopped first, so
+/// that only that signal can end them.)
+#[test]
+fn a_killed_demo_leaves_no_process() {
+    if !redis_installed("a_killed_demo_leaves_no_process") {
+        return;
+    }
+    let mut demo = spawn(broker(&[], None));
+    demo.wait_for(|l| l.contains("] run task "));
+    let mut children: Vec<String> =
+        crate::faults::children(demo.pid()).into_iter().map(|(_, name)| name).collect();
+    children.sort();
+    assert_eq!(children, ["broker", "broker", "redis-server"], "{demo}");
+    demo.signal("KILL");
+    let run = demo.finish();
+    #[cfg(unix)]
+    assert_eq!(std::os::unix::process::ExitStatusExt::signal(&run.status), Some(9), "{run}");
+}
+
+/// The launcher role, how the demo starts redis-server so that it dies with
+/// the master: it becomes its program by exec (the same pid); with no such
+/// program, exit status 127, which the demo turns into the hint above; and if
+/// its parent is not the one named (that one died before the child could ask
+/// for the parent-death signal), it stops at once without running anything.
+/// The demo's workers check the same way. Needs no Redis.
+#[test]
+fn a_child_whose_master_is_gone_stops_at_once() {
+    let us = std::process::id().to_string();
+    let run = run_command(broker(&["--die-with-parent", &us, "sh", "-c", "echo $$"], None));
+    run.assert_success();
+    assert_eq!(run.stdout, format!("{}\n", run.pid), "{run}");
+
+    let run = run_command(broker(&["--die-with-parent", &us, "no-such-program-here"], None));
+    assert_eq!(run.status.code(), Some(127), "{run}");
+    assert_eq!(run.stderr.lines().count(), 1, "{run}");
+    assert!(run.stderr.starts_with("broker: cannot run no-such-program-here: "), "{run}");
+
+    // Parent 1, which is not ours: as if the master had died and the child
+    // had been re-parented to init.
+    let gone = "broker: the master that started this process is gone\n";
+    let run = run_command(broker(&["--die-with-parent", "1", "sh", "-c", "echo ran"], None));
+    assert_eq!((run.status.code(), run.stdout.as_str()), (Some(1), ""), "{run}");
+    assert_eq!(run.stderr, gone, "{run}");
+    // A worker told the same stops before it connects (port 1: nobody there).
+    let mut worker = broker(&["worker"], Some("redis://:password@127.0.0.1:1"));
+    worker.env("BROKER_PARENT", "1");
+    let run = run_command(worker);
+    assert_eq!((run.status.code(), run.stdout.as_str()), (Some(1), ""), "{run}");
+    assert_eq!(run.stderr, gone, "{run}");
+}
+
 #[test]
 fn bad_input_is_one_line_and_exit_2() {
     let url = Some("redis://:x@127.0.0.1:9");
@@ -342,29 +427,6 @@ impl TestRedis {
         self.server.signal("TERM");
         self.server.finish()
     }
-}
-
-/// The numbers of the `Put task N...` lines, in order.
-fn puts(text: &str) -> Vec<u32> {
-    text.lines()
-        .filter_map(|l| l.strip_prefix("Put task ")?.strip_suffix("...")?.parse().ok())
-        .collect()
-}
-
-/// The numbers of the workers' `run task N * N...` lines.
-fn ran_tasks(text: &str) -> Vec<u32> {
-    text.lines()
-        .filter_map(|l| l.split_once("] run task ")?.1.split(' ').next()?.parse().ok())
-        .collect()
-}
-
-fn expected_results(put: &[u32]) -> Vec<String> {
-    put.iter().map(|&n| format!("Result: {n} * {n} = {}", u64::from(n) * u64::from(n))).collect()
-}
-
-fn sorted(mut v: Vec<u32>) -> Vec<u32> {
-    v.sort_unstable();
-    v
 }
 
 /// Port numbers (after `127.0.0.1:`) change with every run.

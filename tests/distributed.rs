@@ -4,6 +4,7 @@
 //! and what the master survives: a flood of idle connections, a trickling peer,
 //! no file descriptors, no threads, a stopped worker, a worker that lies.
 
+use lesson_tests::job::{expected_results, puts, ran_tasks, sorted};
 use lesson_tests::{
     assert_output, assert_rejects_non_utf8, bin, group_lines, number_after, python,
     replace_numbers, run, run_command, spawn, stderr_joined, Spawned, HANG_LIMIT,
@@ -651,29 +652,6 @@ fn read_frame(stream: &mut TcpStream) -> String {
     let mut body = vec![0; u32::from_be_bytes(len) as usize];
     stream.read_exact(&mut body).expect("read a frame");
     String::from_utf8(body).expect("JSON is UTF-8")
-}
-
-/// The numbers of the `Put task N...` lines, in order.
-fn puts(text: &str) -> Vec<u64> {
-    text.lines()
-        .filter_map(|l| l.strip_prefix("Put task ")?.strip_suffix("...")?.parse().ok())
-        .collect()
-}
-
-/// The numbers of the workers' `run task N * N...` lines.
-fn ran_tasks(text: &str) -> Vec<u64> {
-    text.lines()
-        .filter_map(|l| l.split_once("] run task ")?.1.split(' ').next()?.parse().ok())
-        .collect()
-}
-
-fn expected_results(put: &[u64]) -> Vec<String> {
-    put.iter().map(|n| format!("Result: {n} * {n} = {}", n * n)).collect()
-}
-
-fn sorted<T: Ord>(mut items: Vec<T>) -> Vec<T> {
-    items.sort_unstable();
-    items
 }
 
 /// The pids of the `[worker PID]` lines.

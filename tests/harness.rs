@@ -613,3 +613,33 @@ pub fn run_reaped_within(command: Command, limit: Option<Duration>) -> Reaped {
     let unreaped = field("unreaped=").split(',').filter_map(|p| p.parse().ok()).collect();
     Reaped { run, pid, unreaped, hung: field("hung=") == "1" }
 }
+
+/// The master/worker job of lessons 10 and 11 (distributed, broker), read from
+/// what their programs print: the master's `Put task N...` and `Result: …`
+/// lines, the workers' `[worker …] run task N * N...` lines.
+pub mod job {
+    /// The numbers of the `Put task N...` lines, in order.
+    pub fn puts(text: &str) -> Vec<u64> {
+        text.lines()
+            .filter_map(|l| l.strip_prefix("Put task ")?.strip_suffix("...")?.parse().ok())
+            .collect()
+    }
+
+    /// The numbers of the workers' `run task N * N...` lines.
+    pub fn ran_tasks(text: &str) -> Vec<u64> {
+        text.lines()
+            .filter_map(|l| l.split_once("] run task ")?.1.split(' ').next()?.parse().ok())
+            .collect()
+    }
+
+    /// The `Result:` lines a master must print for these tasks, in order.
+    pub fn expected_results(put: &[u64]) -> Vec<String> {
+        put.iter().map(|n| format!("Result: {n} * {n} = {}", n * n)).collect()
+    }
+
+    /// The items, sorted: which worker ran what changes, the set does not.
+    pub fn sorted<T: Ord>(mut items: Vec<T>) -> Vec<T> {
+        items.sort_unstable();
+        items
+    }
+}

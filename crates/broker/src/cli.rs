@@ -2,7 +2,7 @@
 //! for the demo), then that role's options. REDIS_URL comes from the
 //! environment.
 
-use crate::{Error, URL_VAR};
+use crate::{parent, Error, URL_VAR};
 use std::env::{self, VarError};
 use std::ffi::OsString;
 
@@ -29,6 +29,9 @@ pub enum Role {
     Worker {
         task_ms: u64,
     },
+    /// `--die-with-parent PID PROGRAM ARGS...`, not for users: how the demo
+    /// starts `redis-server`, so that it dies with the master (parent.rs).
+    Launcher(parent::Launch),
 }
 
 /// Parses the program's arguments (without the program's name).
@@ -38,6 +41,14 @@ pub fn parse(args: impl IntoIterator<Item = impl Into<OsString>>) -> Result<Role
     let role = match parser.next().map_err(usage)? {
         None => return Ok(Role::Demo),
         Some(Long("help") | Short('h')) => return Ok(Role::Help),
+        Some(Long(word)) if format!("--{word}") == parent::LAUNCHER => {
+            // The program's arguments are its own: taken as they are.
+            let mut rest = parser.raw_args().map_err(usage)?;
+            let (Some(parent), Some(program)) = (rest.next(), rest.next()) else {
+                return Err(Error::bad("--die-with-parent takes PID PROGRAM [ARGS...]"));
+            };
+            return Ok(Role::Launcher(parent::Launch { parent, program, args: rest.collect() }));
+        }
         Some(Value(word)) => word.string().map_err(usage)?,
         Some(arg) => return Err(usage(arg.unexpected())),
     };
@@ -91,6 +102,7 @@ pub fn require_redis_url() -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::{parse, Role};
+    use crate::parent;
 
     #[test]
     fn roles_and_options() {
@@ -98,7 +110,22 @@ mod tests {
         assert_eq!(parse(["master", "--tasks", "3"]).unwrap(), Role::Master { tasks: 3 });
         assert_eq!(parse(["worker"]).unwrap(), Role::Worker { task_ms: 100 });
         assert_eq!(parse(["worker", "--task-ms=0"]).unwrap(), Role::Worker { task_ms: 0 });
-        for bad in [&["demo"][..], &["master", "--task-ms", "1"], &["master", "--tasks", "0"]] {
+        let launcher = Role::Launcher(parent::Launch {
+            parent: "1".into(),
+            program: "redis-server".into(),
+            args: vec!["-".into(), "--help".into()],
+        });
+        assert_eq!(
+            parse(["--die-with-parent", "1", "redis-server", "-", "--help"]).unwrap(),
+            launcher
+        );
+        let bad: [&[&str]; 4] = [
+            &["demo"],
+            &["master", "--task-ms", "1"],
+            &["master", "--tasks", "0"],
+            &["--die-with-parent", "1"],
+        ];
+        for bad in bad {
             assert_eq!(parse(bad).unwrap_err().code, 2, "{bad:?}");
         }
     }

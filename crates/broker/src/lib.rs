@@ -8,7 +8,8 @@
 //! - [`Heartbeat`]: a worker's thread that keeps its `alive` key from expiring.
 //! - [`Workers`]: the demo's worker processes, killed and reaped if the master
 //!   gives up early, so that none is left behind.
-//! - [`server`]: the demo's own `redis-server`; [`cli`]: the roles and options.
+//! - [`server`]: the demo's own `redis-server`; [`cli`]: the roles and options;
+//!   [`parent`]: the demo's children die with the master, however it ends.
 //!
 //! The keys, all under `broker:` (one job per Redis database at a time):
 //!
@@ -25,11 +26,12 @@
 //! ```
 
 pub mod cli;
+pub mod parent;
 pub mod server;
 
 use redis::{Commands, Connection, Direction, RedisError, RedisResult};
 use std::fmt;
-use std::process::{Child, ExitStatus};
+use std::process::{Child, Command, ExitStatus};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -345,15 +347,23 @@ impl Drop for Heartbeat {
 // ANCHOR_END: heartbeat
 
 /// The demo's worker processes. Dropped with some still running (the master
-/// returned early, with an error), it kills and reaps them.
+/// returned early, with an error), it kills and reaps them. If the master is
+/// killed instead, nothing of it runs: the workers go by themselves then
+/// ([`parent::die_with_parent`]).
 #[derive(Default)]
 pub struct Workers {
     children: Vec<Child>,
 }
 
 impl Workers {
-    pub fn watch(&mut self, child: Child) {
+    /// Starts a worker, with our pid in its environment ([`parent::PARENT_VAR`]),
+    /// and watches it.
+    pub fn start(&mut self, command: &mut Command) -> Result<(), Error> {
+        let command = command.env(parent::PARENT_VAR, std::process::id().to_string());
+        let child =
+            command.spawn().map_err(|e| Error::fail(format!("cannot start a worker: {e}")))?;
         self.children.push(child);
+        Ok(())
     }
 
     /// Whether there were workers and every one has exited.

@@ -1,11 +1,11 @@
-//! Lesson `broker` (消息代理): lesson 10's job on Redis. The master puts
-//! tasks, workers square them, the master collects the results. A task may
-//! run twice (a dead worker's task goes back) but is never lost, and each
-//! result counts once. The queue, heartbeat and reaper are in lib.rs.
+//! Lesson `broker` (消息代理): lesson 10's job on Redis. A task may run twice
+//! (a dead worker's task goes back) but is never lost, and each result counts
+//! once. The queue, heartbeat and reaper are in lib.rs.
 
 use broker::cli::{self, Role};
 use broker::server::Server;
 use broker::{Error, Heartbeat, Queue, Task, Workers, URL_VAR};
+use std::io::{self, Write};
 use std::process::{Command, ExitCode};
 use std::thread;
 use std::time::Duration;
@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Ok(Role::Demo) => demo(),
         Ok(Role::Master { tasks }) => cli::require_redis_url().and_then(|u| master(&u, tasks, 0)),
         Ok(Role::Worker { task_ms }) => cli::require_redis_url().and_then(|u| worker(&u, task_ms)),
+        Ok(Role::Launcher(launch)) => Err(launch.exec()), // how redis-server starts (parent.rs)
         Err(e) => Err(e),
     };
     match outcome {
@@ -64,7 +65,7 @@ fn master(url: &str, tasks: usize, spawn: usize) -> Result<(), Error> {
         // This program again, in the role `worker`. The URL holds the
         // password, so it goes in the environment, not in the arguments.
         let exe = std::env::current_exe()?;
-        workers.watch(Command::new(exe).arg("worker").env(URL_VAR, url).spawn()?);
+        workers.start(Command::new(exe).arg("worker").env(URL_VAR, url))?; // with our pid
     }
 
     println!("Try get results...");
@@ -95,21 +96,25 @@ fn master(url: &str, tasks: usize, spawn: usize) -> Result<(), Error> {
 
 // ANCHOR: worker
 fn worker(url: &str, task_ms: u64) -> Result<(), Error> {
+    broker::parent::die_with_parent()?; // started by the demo: go when its master goes
     let mut queue = Queue::connect(url)?;
     let me = queue.register()?; // a number from Redis, unique across machines
     let _heartbeat = Heartbeat::start(url, me)?; // a thread, until dropped
     let pid = std::process::id();
-    println!("[worker {me}] pid {pid}, connected to Redis at {}", queue.server());
+    // Not println!, which ends a process whose stdout is closed (lesson 4):
+    // a worker's lines are talk, its work goes to Redis.
+    let mut say = io::stdout();
+    let _ = writeln!(say, "[worker {me}] pid {pid}, connected to Redis at {}", queue.server());
 
     // BLMOVE: the task moves from the queue to this worker's own list.
     while let Some(task) = queue.take(me)? {
         let n = task.n;
-        println!("[worker {me}] run task {n} * {n}...");
+        let _ = writeln!(say, "[worker {me}] run task {n} * {n}...");
         thread::sleep(Duration::from_millis(task_ms)); // the "work"
         queue.ack(me, &task, u64::from(n) * u64::from(n))?; // store it, drop the task
     }
     queue.leave(me)?;
-    println!("[worker {me}] the job is done: worker exit.");
+    let _ = writeln!(say, "[worker {me}] the job is done: worker exit.");
     Ok(())
 }
 // ANCHOR_END: worker

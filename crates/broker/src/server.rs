@@ -2,12 +2,14 @@
 //! PATH, on a free port of 127.0.0.1, with a new password and no persistence
 //! (nothing is written to disk). It stops when the [`Server`] is dropped, on
 //! an error too. Ctrl-C reaches it without our help: the terminal sends SIGINT
-//! to every process of the foreground group, and it is in ours.
+//! to every process of the foreground group, and it is in ours. If the master
+//! is killed (SIGTERM, SIGKILL, SIGPIPE), the kernel kills the server: it is
+//! started through [`parent::dies_with_us`].
 
-use crate::Error;
+use crate::{parent, Error};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
@@ -46,7 +48,8 @@ impl Server {
                 "bind 127.0.0.1\nport {}\nrequirepass {password}\nsave \"\"\nappendonly no\n",
                 addr.port()
             );
-            let child = Command::new("redis-server")
+            // redis-server, killed by the kernel if we die (parent.rs).
+            let child = parent::dies_with_us("redis-server")?
                 .arg("-")
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped()) // its log
@@ -60,14 +63,14 @@ impl Server {
             // From here on, an early return drops `server`, which stops it.
             let mut server = Server { child, addr, url };
             let mut stdin = server.child.stdin.take().expect("piped");
-            stdin.write_all(config.as_bytes())?;
+            // A launcher that found no redis-server has closed the pipe: then
+            // this fails, and its exit status (below) says why.
+            let _ = stdin.write_all(config.as_bytes());
             drop(stdin); // the end of the configuration: the server starts
             match server.ready()? {
                 Started::Ready => return Ok(server),
                 Started::PortTaken => continue,
-                Started::Exited(line) => {
-                    return Err(Error::fail(format!("redis-server did not start: {line}")))
-                }
+                Started::Exited(line) => return Err(server.failed(line)),
             }
         }
         Err(Error::fail("redis-server found no free port in three tries"))
@@ -98,6 +101,18 @@ impl Server {
         });
         rx.recv_timeout(START_LIMIT)
             .map_err(|_| Error::fail("redis-server did not become ready within 10 s"))
+    }
+
+    /// Why the server exited before it was ready: the last line of its log,
+    /// or the launcher's exit status (no log: it never became redis-server).
+    fn failed(&mut self, line: String) -> Error {
+        match self.child.wait() {
+            Ok(status) if status.code() == Some(parent::NOT_FOUND.into()) => Error::bad(INSTALL),
+            Ok(status) if line.is_empty() => {
+                Error::fail(format!("redis-server did not start: {status}"))
+            }
+            _ => Error::fail(format!("redis-server did not start: {line}")),
+        }
     }
 
     pub fn addr(&self) -> SocketAddr {

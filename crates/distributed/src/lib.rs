@@ -98,8 +98,9 @@ impl From<lexopt::Error> for Error {
 
 /// Says `distributed: LINE` on stderr in one write: `eprintln!` may write a
 /// line in pieces, and another thread's line, on stdout to the same terminal,
-/// would land in between. A failure to write is ignored: nothing to tell it to.
-pub(crate) fn say(line: impl fmt::Display) {
+/// would land in between (or two workers' lines, when the master is gone and
+/// both say so at once). A failure to write is ignored: nothing to tell it to.
+pub fn say(line: impl fmt::Display) {
     let line = format!("distributed: {line}\n");
     let _ = io::stderr().write_all(line.as_bytes());
 }

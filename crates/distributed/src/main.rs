@@ -8,6 +8,7 @@
 
 use distributed::cli::{self, Role};
 use distributed::{auth, Error, Master, Worker, KEY_VAR};
+use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::process::{Command, ExitCode};
 use std::thread;
@@ -31,7 +32,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("distributed: {e}");
+            distributed::say(&e); // "distributed: {e}" in one write (lib.rs)
             ExitCode::from(e.code)
         }
     }
@@ -88,19 +89,22 @@ fn master(listen: SocketAddr, tasks: usize, key: &str, spawn: usize) -> Result<(
 
 // ANCHOR: worker
 fn worker(addr: SocketAddr, task_ms: u64, key: &str) -> Result<(), Error> {
+    // Not println!, which ends a process whose stdout is closed (lesson 4):
+    // a worker's lines are talk, its work goes back to the master.
+    let mut say = io::stdout();
     let me = format!("[worker {}]", std::process::id());
-    println!("{me} Connect to server {addr}...");
+    let _ = writeln!(say, "{me} Connect to server {addr}...");
     let mut worker = Worker::connect(addr, key.as_bytes())?;
-    println!("{me} Authenticated: both sides proved the key.");
+    let _ = writeln!(say, "{me} Authenticated: both sides proved the key.");
 
     while let Some(task) = worker.next_task()? {
         let n = task.n;
-        println!("{me} run task {n} * {n}...");
+        let _ = writeln!(say, "{me} run task {n} * {n}...");
         thread::sleep(Duration::from_millis(task_ms)); // the "work"
         worker.send_result(task.id, u64::from(n) * u64::from(n))?;
     }
-    println!("{me} task queue is empty.");
-    println!("{me} worker exit.");
+    let _ = writeln!(say, "{me} task queue is empty.");
+    let _ = writeln!(say, "{me} worker exit.");
     Ok(())
 }
 // ANCHOR_END: worker
