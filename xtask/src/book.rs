@@ -572,7 +572,8 @@ fn resolve(out: &Path, page: &Path, link: &str) -> Target {
     Target::File(resolved, fragment)
 }
 
-fn percent_decode(s: &str) -> Option<String> {
+/// `%E7%BA%BF` → `线`: a URL path as the file name it stands for.
+pub fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

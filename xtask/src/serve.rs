@@ -6,6 +6,7 @@
 //! it holds in memory (the search check, so that it is never part of the
 //! book) and a POST on which that page reports what it found.
 
+use crate::book::percent_decode;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
@@ -114,23 +115,6 @@ fn file(dir: &Path, url_path: &str) -> Option<(PathBuf, Vec<u8>)> {
     }
     let bytes = std::fs::read(&path).ok()?;
     Some((path, bytes))
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 fn content_type(path: &Path) -> &'static str {
