@@ -12,31 +12,14 @@
 
 #[cfg(unix)]
 fn main() {
+    use gil_contrast::{is_prime, CHUNKS};
     use nix::time::{clock_gettime, ClockId};
     use std::thread;
     use std::time::Instant;
 
     const LIMIT: u64 = 100_000;
-    const CHUNKS: u64 = 64;
     const THREADS: usize = 2;
     const STEP: u64 = 500;
-
-    fn is_prime(n: u64) -> bool {
-        if n < 2 {
-            return false;
-        }
-        if n % 2 == 0 {
-            return n == 2;
-        }
-        let mut d = 3;
-        while d * d <= n {
-            if n % d == 0 {
-                return false;
-            }
-            d += 2;
-        }
-        true
-    }
 
     let cpu = || {
         let t = clock_gettime(ClockId::CLOCK_THREAD_CPUTIME_ID).expect("a thread CPU clock");
