@@ -141,10 +141,10 @@ def local(n):
     return time.perf_counter() - t
 
 
-def rollup(pid, key):
-    """Pss: or Rss: of /proc/PID/smaps_rollup, in bytes."""
+def pss(pid):
+    """Pss: of /proc/PID/smaps_rollup, in bytes."""
     with open(f'/proc/{pid}/smaps_rollup') as f:
-        return next(int(line.split()[1]) * 1024 for line in f if line.startswith(key))
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith('Pss:'))
 
 
 def parent(pid):
@@ -170,13 +170,12 @@ def memory(method, workers):
         # Under spawn, the parent's children include a resource tracker.
         me = os.getpid()
         everyone = [me] + [int(p) for p in os.listdir('/proc') if p.isdigit() and parent(p) == me]
-        print(f'worker pss: {sum(rollup(w, "Pss:") for w in pids) // len(pids)}')
-        print(f'worker rss: {sum(rollup(w, "Rss:") for w in pids) // len(pids)}')
-        print(f'pool pss: {sum(rollup(pid, "Pss:") for pid in everyone)}')
+        print(f'worker pss: {sum(pss(w) for w in pids) // len(pids)}')
+        print(f'pool pss: {sum(pss(pid) for pid in everyone)}')
 
 
 def thread_memory(threads):
-    before = rollup(os.getpid(), 'Pss:')
+    before = pss(os.getpid())
     started, release = threading.Barrier(threads + 1), threading.Event()
 
     def wait():
@@ -185,7 +184,7 @@ def thread_memory(threads):
 
     ts = run_threads(threads, wait)
     started.wait()
-    after = rollup(os.getpid(), 'Pss:')
+    after = pss(os.getpid())
     release.set()
     for th in ts:
         th.join()
@@ -201,17 +200,18 @@ def about():
 
 if __name__ == '__main__':
     command, args = sys.argv[1], sys.argv[2:]
-    if command in ('about', 'memory', 'thread-memory'):
-        {'about': about, 'memory': lambda m, w: memory(m, int(w)),
-         'thread-memory': lambda n: thread_memory(int(n))}[command](*args)
+    if command == 'about':
+        about()
+    elif command == 'memory':
+        memory(args[0], int(args[1]))
+    elif command == 'thread-memory':
+        thread_memory(int(args[0]))
     elif command in ('start', 'thread'):
         each(float(args[-1]), lambda: start(args[0]) if command == 'start' else thread())
+    elif command == 'local':
+        timed(int(args[0]), float(args[1]), local)
+    elif command in ('queue', 'pool', 'executor', 'lock'):
+        work = globals()[command]
+        timed(int(args[1]), float(args[2]), lambda n: work(int(args[0]), n))
     else:
-        *params, count, budget = args
-        work = {'queue': queue, 'pool': pool, 'executor': executor, 'lock': lock}.get(command)
-        if command == 'local':
-            timed(int(count), float(budget), local)
-        elif work:
-            timed(int(count), float(budget), lambda n: work(int(params[0]), n))
-        else:
-            sys.exit(f'bench.py: unknown command {command!r}')
+        sys.exit(f'bench.py: unknown command {command!r}')

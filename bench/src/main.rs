@@ -29,19 +29,15 @@ fn main() -> ExitCode {
     if pool::is_worker() {
         return pool::worker();
     }
-    let usage_error = |problem: &str| {
-        eprintln!("bench: {problem} ({USAGE})");
-        ExitCode::from(2)
-    };
+    let python = std::env::var_os("PYTHON").unwrap_or("python3".into());
     let quick = match parse() {
-        Ok(Ok(quick)) => quick,
         Ok(Err(done)) => return done,
-        Err(e) => return usage_error(&e.to_string()),
+        Ok(Ok(_)) if python.is_empty() => Err("PYTHON is set but empty".into()),
+        Ok(Ok(quick)) => Ok(quick),
+        Err(e) => Err(e.to_string()),
     };
-    let python = match std::env::var_os("PYTHON") {
-        None => "python3".into(),
-        Some(p) if p.is_empty() => return usage_error("PYTHON is set but empty"),
-        Some(p) => p,
+    let Ok(quick) = quick.map_err(|e| eprintln!("bench: {e} ({USAGE})")) else {
+        return ExitCode::from(2);
     };
     let config = measure::Config::new(quick, python);
     match report::write(&config, &measure::run_all(&config)) {
@@ -59,8 +55,7 @@ fn main() -> ExitCode {
 #[cfg(unix)]
 fn parse() -> Result<Result<bool, ExitCode>, lexopt::Error> {
     use lexopt::prelude::*;
-    let mut parser = lexopt::Parser::from_env();
-    let mut quick = false;
+    let (mut parser, mut quick) = (lexopt::Parser::from_env(), false);
     while let Some(arg) = parser.next()? {
         match arg {
             Long("quick") => quick = true,

@@ -71,8 +71,8 @@ fn read(kind: &str, count: u64, size: usize) -> io::Result<()> {
     }
 }
 
-/// The pool lesson's pool, each worker having run a task: the PSS of this
-/// process and of each worker. Then the PSS this process gains per thread
+/// The pool lesson's pool, each worker having run a task: the PSS of a
+/// worker and of the whole pool. Then the PSS this process gains per thread
 /// while `threads` threads wait.
 fn memory(workers: usize, threads: usize) -> io::Result<()> {
     let pool = pool::Pool::new(workers)?;
@@ -84,17 +84,13 @@ fn memory(workers: usize, threads: usize) -> io::Result<()> {
         task.get().map_err(io::Error::other)?;
     }
     let me = std::process::id();
-    let pids = children(me);
-    let sizes = pids.iter().map(|&pid| rollup(pid, "Pss:")).collect::<io::Result<Vec<_>>>()?;
-    let rss = pids.iter().map(|&pid| rollup(pid, "Rss:")).collect::<io::Result<Vec<_>>>()?;
-    let parent = rollup(me, "Pss:")?;
+    let sizes = children(me).into_iter().map(pss).collect::<io::Result<Vec<_>>>()?;
+    let parent = pss(me)?;
     pool.join();
-    let n = sizes.len().max(1) as u64;
-    println!("worker pss: {}", sizes.iter().sum::<u64>() / n);
-    println!("worker rss: {}", rss.iter().sum::<u64>() / n);
+    println!("worker pss: {}", sizes.iter().sum::<u64>() / sizes.len().max(1) as u64);
     println!("pool pss: {}", parent + sizes.iter().sum::<u64>());
 
-    let before = rollup(me, "Pss:")?;
+    let before = pss(me)?;
     let (started, release) = (Barrier::new(threads + 1), Barrier::new(threads + 1));
     let after = std::thread::scope(|s| {
         for _ in 0..threads {
@@ -104,7 +100,7 @@ fn memory(workers: usize, threads: usize) -> io::Result<()> {
             });
         }
         started.wait();
-        let after = rollup(me, "Pss:");
+        let after = pss(me);
         release.wait();
         after
     })?;
@@ -112,14 +108,13 @@ fn memory(workers: usize, threads: usize) -> io::Result<()> {
     Ok(())
 }
 
-/// A line of /proc/PID/smaps_rollup, in bytes. PSS counts each resident page
-/// whole if only this process maps it, split evenly among those that share it
-/// otherwise; RSS counts every resident page whole.
-fn rollup(pid: u32, key: &str) -> io::Result<u64> {
+/// The PSS of a process, from /proc/PID/smaps_rollup, in bytes: each resident
+/// page counted whole if only this process maps it, split evenly among those
+/// that share it otherwise.
+fn pss(pid: u32) -> io::Result<u64> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))?;
-    let kb = text.lines().find_map(|l| l.strip_prefix(key)?.trim().strip_suffix(" kB"));
-    let kb: u64 = kb.and_then(|v| v.trim().parse().ok()).ok_or(io::Error::other(key))?;
-    Ok(kb * 1024)
+    let kb = text.lines().find_map(|l| l.strip_prefix("Pss:")?.trim().strip_suffix(" kB"));
+    Ok(kb.and_then(|v| v.trim().parse::<u64>().ok()).ok_or(io::Error::other("no Pss"))? * 1024)
 }
 
 /// The processes whose parent is `pid`.

@@ -372,10 +372,15 @@ fn test_and_count(mut command: Command) -> (bool, u64, u64, Vec<String>) {
 /// built neither with the lessons nor with xtask. It writes the two pages; the
 /// docs pipeline then lists them in SUMMARY.md.
 fn bench(root: &Path, args: &[&str]) -> Result<(), Failure> {
+    // `build` first: `run` would build only the benchmark, not bin/empty.rs,
+    // a program it times.
+    let build = ["build", "--release", "--package", "bench", "--bins"];
     let mut run = vec!["run", "--release", "--package", "bench", "--"];
     run.extend(args);
-    println!("$ cargo {}", run.join(" "));
-    let ok = cargo(root, &run).status().map(|s| s.success()).unwrap_or(false);
+    let ok = [&build[..], &run].iter().all(|args| {
+        println!("$ cargo {}", args.join(" "));
+        cargo(root, args).status().is_ok_and(|s| s.success())
+    });
     if !ok {
         return Err(fail("the benchmark failed"));
     }
