@@ -10,23 +10,17 @@ microseconds from just before the threads start.
 
     python3 timeline.py
 """
+import os
+import sys
 import threading
 import time
 
+# Chapter 8's own job: gil-contrast's is_prime and split, not a copy.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../crates/gil-contrast'))
+from gil import is_prime, split  # noqa: E402
+
 LIMIT, CHUNKS, THREADS, STEP = 100_000, 64, 2, 500
-
-
-def is_prime(n):
-    if n < 2:
-        return False
-    if n % 2 == 0:
-        return n == 2
-    d = 3
-    while d * d <= n:
-        if n % d == 0:
-            return False
-        d += 2
-    return True
 
 
 def work(t, chunks, origin, primes, slices):
@@ -39,8 +33,7 @@ def work(t, chunks, origin, primes, slices):
 
 
 if __name__ == '__main__':
-    size = -(-LIMIT // CHUNKS)
-    chunks = [(min(i * size, LIMIT), min((i + 1) * size, LIMIT)) for i in range(CHUNKS)]
+    chunks = split(LIMIT, CHUNKS)
     primes, slices = [0] * THREADS, [[] for _ in range(THREADS)]
     origin = time.perf_counter_ns()
     threads = [threading.Thread(target=work, args=(t, chunks, origin, primes, slices))
@@ -52,4 +45,4 @@ if __name__ == '__main__':
     for t, mine in enumerate(slices):
         for start, end, cpu in mine:
             print(f'python {t} {start / 1e3:.1f} {end / 1e3:.1f} {cpu / 1e3:.1f}')
-    print(f'python: {sum(primes)} primes below {LIMIT}', file=__import__('sys').stderr)
+    print(f'python: {sum(primes)} primes below {LIMIT}', file=sys.stderr)
