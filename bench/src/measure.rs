@@ -171,7 +171,9 @@ impl Config {
             reps: if quick { 3 } else { 9 },
             budget: Duration::from_millis(if quick { 40 } else { 200 }),
             python,
-            root: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".."),
+            root: std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .map_or("..".into(), Into::into),
             cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
             cpu_limit: if quick { 1_000_000 } else { 3_000_000 },
         }
@@ -241,8 +243,9 @@ fn starts(f: &mut Figures, c: &Config, py: &Python) {
     f.at("start.std_thread", MIN, Time).each(c.budget, spawn);
     f.at("start.true_start", MIN, Time).each(c.budget, || status(&mut Command::new("true")));
     // bench/src/bin/empty.rs, built beside this program by `cargo xtask bench`.
-    let empty = std::path::Path::new(again(&[]).get_program()).with_file_name("empty");
-    f.at("start.empty", MIN, Time).each(c.budget, || status(&mut Command::new(&empty)));
+    let empty = std::env::current_exe().map(|exe| exe.with_file_name("empty"));
+    let empty = empty.map_err(|e| format!("own executable: {e}"));
+    f.at("start.empty", MIN, Time).each(c.budget, || status(&mut Command::new(empty.as_ref()?)));
     f.at("start.relaunch", MIN, Time).each(c.budget, || status(&mut again(&["exit"])));
     f.at("start.py_fork", MIN, Time).python(py, &["start", "fork"]);
     f.at("start.py_spawn", MIN, Time).python(py, &["start", "spawn"]);

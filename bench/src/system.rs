@@ -48,19 +48,17 @@ pub struct Python {
 impl Python {
     pub fn new(c: &Config) -> Python {
         let script = c.root.join("bench/python/bench.py");
-        let mut python = Python {
-            exe: c.python.clone(),
-            script,
-            budget: c.budget.as_secs_f64().to_string(),
-            about: Ok(Default::default()),
-        };
-        python.about = python.run(["about"]).map_err(|e| format!("not measured: {e}")).map(|out| {
+        let mut command = Command::new(&c.python);
+        command.arg(&script).arg("about");
+        let about = run(command).map_err(|e| format!("not measured: {e}")).map(|out| {
             let field = |key: &str| {
                 let line = out.lines().find_map(|l| l.strip_prefix(key));
                 line.unwrap_or("?").trim().to_string()
             };
             ["version:", "free-threaded build:", "start method:"].map(field)
         });
+        let budget = c.budget.as_secs_f64().to_string();
+        let python = Python { exe: c.python.clone(), script, budget, about };
         progress(&format!(
             "Python: {}",
             python.about.as_ref().map_or_else(Clone::clone, |a| a[0].clone())
